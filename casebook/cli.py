@@ -1,0 +1,134 @@
+"""The `casebook` command line.
+
+With no subcommand it opens the UI; subcommands do the jobs that need no screen.
+Exit codes: 0 done, 1 refused with a reason, 2 usage. Only the UI path imports
+Textual, and `--help` imports neither Textual nor SQLAlchemy: each subcommand's module
+imports what it needs inside its `run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from casebook import __version__, i18n
+from casebook.i18n import t
+
+# name -> module in casebook.commands with `add_arguments(parser)` and `run(args) -> int`
+COMMANDS: dict[str, str] = {
+    "demo-data": "demo_data",
+    "import": "import_cmd",
+    "dump": "dump",
+    "stats": "stats",
+    "backup": "backup",
+    "restore": "restore",
+    "check": "check",
+    "purge": "purge",
+    "access": "access",
+    "erase": "erase",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 on usage errors
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
+def _early_language(argv: Sequence[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="casebook", description=t("cli.description"))
+    parser.add_argument("--version", action="version", version=f"casebook {__version__}")
+    parser.add_argument("--db", metavar="PATH", help=t("cli.opt.db"))
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, help=t("cli.opt.lang"))
+    parser.add_argument("--demo", action="store_true", help=t("cli.opt.demo"))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, module in COMMANDS.items():
+        mod = importlib.import_module(f"casebook.commands.{module}")
+        cmd = sub.add_parser(name, help=t(f"cli.cmd.{module}"), description=t(f"cli.cmd.{module}"))
+        mod.add_arguments(cmd)
+        cmd.set_defaults(run=mod.run)
+    return parser
+
+
+def setup_language(flag: str | None) -> str:
+    """Flag > environment > preferences file > Dutch."""
+    lang = i18n.normalise_language(flag) or i18n.language_from_env()
+    if lang is None:
+        from casebook import preferences
+
+        lang = preferences.load().language
+    return i18n.set_language(lang)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    setup_language(_early_language(argv))
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from casebook.errors import CasebookError
+
+    try:
+        if args.command is None:
+            return _run_ui(args)
+        return args.run(args)
+    except CasebookError as exc:
+        print(t("cli.error", message=exc.message()), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(t("cli.interrupted"), file=sys.stderr)
+        return 1
+
+
+def _run_ui(args: argparse.Namespace) -> int:
+    from casebook import paths
+    from casebook.db import open_casebook
+
+    if args.demo:
+        import tempfile
+        from pathlib import Path
+
+        from casebook.demo import generate
+
+        folder = Path(tempfile.mkdtemp(prefix="casebook-demo-"))
+        db_path = folder / "demo.sqlite3"
+        cb = open_casebook(db_path)
+        with cb.write() as session:
+            generate(session)
+    else:
+        explicit = args.db or os.environ.get(paths.ENV_DB)
+        db_path = paths.resolve_db_path(args.db)
+        cb = open_casebook(db_path, create_parents=not explicit)
+    from screens.app import CasebookApp
+
+    app = CasebookApp(cb, demo=args.demo)
+    try:
+        app.run()
+    finally:
+        cb.close()
+    return app.return_code or 0
+
+
+def open_from_args(args: argparse.Namespace, *, readonly: bool = False, create: bool = False):
+    """Open the casebook a subcommand works on (`--db`, `CASEBOOK_DB` or the default)."""
+    from casebook import paths
+    from casebook.db import open_casebook
+
+    explicit = args.db or os.environ.get(paths.ENV_DB)
+    path = paths.resolve_db_path(args.db)
+    return open_casebook(path, create=create, create_parents=not explicit, readonly=readonly)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,224 @@
+"""Opening a casebook file: checks, migrations, the engine and transactions.
+
+A casebook is one SQLite file in WAL mode with foreign keys on. The engine is made
+when a casebook is opened, never at import. Every write runs in `Casebook.write()`:
+one `BEGIN IMMEDIATE` transaction, committed on success and rolled back on error, so a
+save is either wholly on disk or not at all.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from casebook import paths, schema
+from casebook.errors import StorageError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class FileState:
+    exists: bool
+    revision: str | None
+    has_tables: bool
+
+
+def inspect_file(path: Path) -> FileState:
+    """Read the schema revision with the stdlib driver in read-only mode: this touches
+    nothing and costs no SQLAlchemy or Alembic import."""
+    if not path.exists():
+        return FileState(False, None, False)
+    if not path.is_file():
+        raise StorageError("storage.not_a_file", path=str(path))
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(16)
+    except OSError as exc:
+        raise StorageError(
+            "storage.unreadable", path=str(path), reason=exc.strerror or ""
+        ) from None
+    if not header:
+        return FileState(True, None, False)
+    if header != SQLITE_MAGIC:
+        raise StorageError("storage.not_a_database", path=str(path))
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        try:
+            tables = {
+                row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            revision = None
+            if "alembic_version" in tables:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = row[0] if row else None
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        raise StorageError("storage.corrupt", path=str(path)) from None
+    return FileState(True, revision, bool(tables - {"alembic_version"}))
+
+
+class Casebook:
+    """An open casebook: its path and engine, and the way to read and write it."""
+
+    def __init__(self, path: Path, engine):
+        self.path = path
+        self.engine = engine
+        self._writer = engine.execution_options(casebook_begin="IMMEDIATE")
+
+    @contextmanager
+    def read(self) -> Iterator:
+        from sqlmodel import Session
+
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        from sqlmodel import Session
+
+        with Session(self._writer, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Casebook:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def make_engine(path: Path, *, readonly: bool = False):
+    from sqlalchemy import create_engine, event
+
+    if readonly:
+        url = f"sqlite:///file:{path.resolve().as_posix()}?mode=ro&uri=true"
+    else:
+        url = f"sqlite:///{path}"
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Take transaction control away from the driver, so BEGIN is ours to emit.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        if not readonly:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        mode = conn.get_execution_options().get("casebook_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def open_casebook(
+    path: Path | str,
+    *,
+    create: bool = True,
+    create_parents: bool = False,
+    readonly: bool = False,
+) -> Casebook:
+    """Open (and if needed create or migrate) the casebook at `path`.
+
+    Refuses, without modifying the file, anything that is not a casebook this version
+    can use: a non-database, a corrupt file, a newer schema.
+    """
+    path = Path(path)
+    state = inspect_file(path)
+    if not state.exists:
+        if not create:
+            raise StorageError("storage.missing", path=str(path))
+        if not path.parent.exists():
+            if not create_parents:
+                raise StorageError("storage.missing_folder", path=str(path.parent))
+            paths.make_private_dir(path.parent)
+    if state.revision is not None and state.revision not in schema.REVISIONS:
+        raise StorageError("storage.too_new", path=str(path))
+    if state.revision is None and state.has_tables:
+        raise StorageError("storage.not_a_casebook", path=str(path))
+    if readonly:
+        if state.revision != schema.HEAD:
+            raise StorageError("storage.needs_migration", path=str(path))
+        return Casebook(path, make_engine(path, readonly=True))
+
+    fresh = state.revision is None
+    if state.revision != schema.HEAD:
+        if not fresh:
+            _backup_before_migration(path, state.revision)
+        try:
+            engine = make_engine(path)
+            _upgrade(engine)
+        except StorageError:
+            raise
+        except Exception as exc:
+            raise StorageError(
+                "storage.cannot_write", path=str(path), reason=_reason(exc)
+            ) from None
+        paths.restrict(path)
+        cb = Casebook(path, engine)
+        if fresh:
+            from casebook.services import setup
+
+            with cb.write() as session:
+                setup.seed_new_casebook(session)
+        return cb
+    return Casebook(path, make_engine(path))
+
+
+def _reason(exc: Exception) -> str:
+    # Driver messages name files and SQL, never record contents; keep the first line.
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
+def _upgrade(engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def _backup_before_migration(path: Path, revision: str | None) -> Path:
+    from casebook.dates import utcnow
+
+    folder = paths.make_private_dir(paths.backups_dir(path))
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    target = folder / f"pre-migration-{revision or 'none'}-{stamp}.sqlite3"
+    copy_database(path, target)
+    return target
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy through SQLite's online backup API (safe while in use)."""
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    paths.restrict(target)

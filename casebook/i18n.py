@@ -1,0 +1,84 @@
+"""The message catalogue: every user-facing text, in Dutch and English.
+
+Messages live in `data/messages/*.toml`, one file per area, each key a table with an
+`nl` and an `en` string, e.g.::
+
+    [error.date]
+    nl = "Ongeldige datum: gebruik dd-mm-jjjj"
+    en = "Invalid date: use dd-mm-yyyy"
+
+`t("error.date")` returns the text in the current language; `{name}` placeholders are
+filled with `str.format`. Dutch is the default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import cache
+
+from casebook.resources import data_root
+
+LANGUAGES = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+ENV_LANG = "CASEBOOK_LANG"
+
+_language = DEFAULT_LANGUAGE
+
+
+class CatalogueError(RuntimeError):
+    pass
+
+
+def _flatten(prefix: str, table: dict, out: dict[str, dict[str, str]], source: str) -> None:
+    if "nl" in table or "en" in table:
+        if set(table) != {"nl", "en"} or not all(isinstance(v, str) and v for v in table.values()):
+            raise CatalogueError(f"{source}: message {prefix!r} needs exactly non-empty nl and en")
+        if prefix in out:
+            raise CatalogueError(f"{source}: message {prefix!r} is defined twice")
+        out[prefix] = table
+        return
+    for key, value in table.items():
+        if not isinstance(value, dict):
+            raise CatalogueError(f"{source}: {prefix}.{key} is not a message table")
+        _flatten(f"{prefix}.{key}" if prefix else key, value, out, source)
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    messages: dict[str, dict[str, str]] = {}
+    for path in sorted((data_root() / "messages").glob("*.toml")):
+        with path.open("rb") as fh:
+            _flatten("", tomllib.load(fh), messages, path.name)
+    return messages
+
+
+def normalise_language(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.strip().lower()[:2]
+    return value if value in LANGUAGES else None
+
+
+def set_language(language: str | None) -> str:
+    global _language
+    _language = normalise_language(language) or DEFAULT_LANGUAGE
+    return _language
+
+
+def get_language() -> str:
+    return _language
+
+
+def language_from_env() -> str | None:
+    return normalise_language(os.environ.get(ENV_LANG))
+
+
+def t(key: str, /, **params: object) -> str:
+    """The message `key` in the current language. An unknown key is returned as is,
+    so a missing text shows up in a test rather than crashing a screen."""
+    entry = catalogue().get(key)
+    if entry is None:
+        return key
+    text = entry[_language]
+    return text.format(**params) if params else text

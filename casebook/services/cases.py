@@ -1,0 +1,197 @@
+"""Finding and reading cases: the filtered, searchable list and one case in full."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import exists, func, or_
+from sqlmodel import Session, select
+
+from casebook.errors import NotFoundError
+from casebook.models import (
+    Case,
+    CaseExploitation,
+    Consent,
+    ContactMoment,
+    Deadline,
+    FollowUpStep,
+    HistoryEntry,
+    Person,
+    Referral,
+    Signal,
+    SignalIndicator,
+)
+
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    phase: str | None = None
+    status: str | None = None
+    exploitation: str | None = None
+    year: int | None = None
+    open_only: bool = False
+    search: str = ""
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: int
+    reference: str
+    title: str
+    phase: str
+    status: str
+    urgency: str | None
+    opened_on: date
+
+
+def _where(stmt, flt: CaseFilter):
+    if flt.phase:
+        stmt = stmt.where(Case.phase == flt.phase)
+    if flt.status:
+        stmt = stmt.where(Case.status == flt.status)
+    if flt.open_only:
+        stmt = stmt.where(Case.status != "CLOSED")
+    if flt.year:
+        stmt = stmt.where(Case.ref_year == flt.year)
+    if flt.exploitation:
+        stmt = stmt.where(
+            exists().where(
+                CaseExploitation.case_id == Case.id, CaseExploitation.code == flt.exploitation
+            )
+        )
+    term = (flt.search or "").strip()
+    if term:
+        person_match = exists().where(
+            Person.case_id == Case.id, Person.name.contains(term, autoescape=True)
+        )
+        stmt = stmt.where(
+            or_(
+                Case.reference.contains(term, autoescape=True),
+                Case.title.contains(term, autoescape=True),
+                Case.location.contains(term, autoescape=True),
+                person_match,
+            )
+        )
+    return stmt
+
+
+def list_cases(
+    session: Session, flt: CaseFilter = CaseFilter(), *, limit: int = PAGE_SIZE, offset: int = 0
+) -> list[CaseRow]:
+    stmt = select(
+        Case.id, Case.reference, Case.title, Case.phase, Case.status, Case.urgency, Case.opened_on
+    )
+    stmt = _where(stmt, flt).order_by(Case.ref_year.desc(), Case.ref_seq.desc())
+    return [CaseRow(*row) for row in session.exec(stmt.limit(limit).offset(offset))]
+
+
+def count_cases(session: Session, flt: CaseFilter = CaseFilter()) -> int:
+    return session.exec(_where(select(func.count()).select_from(Case), flt)).one()
+
+
+def find_by_reference(session: Session, text: str, limit: int = 10) -> list[CaseRow]:
+    """For the command palette: cases whose reference or title contains `text`."""
+    return list_cases(session, CaseFilter(search=text), limit=limit)
+
+
+def years(session: Session) -> list[int]:
+    return list(session.exec(select(Case.ref_year).distinct().order_by(Case.ref_year.desc())))
+
+
+@dataclass
+class CaseDetail:
+    case: Case
+    exploitation_types: list[str]
+    signals: list[Signal]
+    indicators: dict[int, list[str]]
+    persons: list[Person]
+    steps: list[FollowUpStep]
+    referrals: list[Referral]
+    contacts: list[ContactMoment]
+    consents: list[Consent]
+    deadlines: list[Deadline]
+    history: list[HistoryEntry] = field(default_factory=list)
+
+
+def get_case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFoundError("case")
+    return case
+
+
+def case_detail(session: Session, case_id: int, *, with_history: bool = True) -> CaseDetail:
+    case = get_case(session, case_id)
+    signals = list(
+        session.exec(select(Signal).where(Signal.case_id == case_id).order_by(Signal.received_on))
+    )
+    indicators: dict[int, list[str]] = {s.id: [] for s in signals}
+    if signals:
+        for sid, code in session.exec(
+            select(SignalIndicator.signal_id, SignalIndicator.code).where(
+                SignalIndicator.signal_id.in_(list(indicators))
+            )
+        ):
+            indicators[sid].append(code)
+    persons = list(
+        session.exec(select(Person).where(Person.case_id == case_id).order_by(Person.id))
+    )
+    person_ids = [p.id for p in persons]
+    return CaseDetail(
+        case=case,
+        exploitation_types=sorted(
+            session.exec(select(CaseExploitation.code).where(CaseExploitation.case_id == case_id))
+        ),
+        signals=signals,
+        indicators=indicators,
+        persons=persons,
+        steps=list(
+            session.exec(
+                select(FollowUpStep)
+                .where(FollowUpStep.case_id == case_id)
+                .order_by(FollowUpStep.due_on.is_(None), FollowUpStep.due_on, FollowUpStep.id)
+            )
+        ),
+        referrals=list(
+            session.exec(
+                select(Referral)
+                .where(Referral.case_id == case_id)
+                .order_by(Referral.requested_on, Referral.id)
+            )
+        ),
+        contacts=list(
+            session.exec(
+                select(ContactMoment)
+                .where(ContactMoment.case_id == case_id)
+                .order_by(ContactMoment.at.desc())
+            )
+        ),
+        consents=list(
+            session.exec(
+                select(Consent)
+                .where(Consent.person_id.in_(person_ids))
+                .order_by(Consent.recorded_on, Consent.id)
+            )
+        )
+        if person_ids
+        else [],
+        deadlines=list(
+            session.exec(
+                select(Deadline).where(Deadline.case_id == case_id).order_by(Deadline.due_on)
+            )
+        ),
+        history=timeline(session, case_id) if with_history else [],
+    )
+
+
+def timeline(session: Session, case_id: int) -> list[HistoryEntry]:
+    return list(
+        session.exec(
+            select(HistoryEntry)
+            .where(HistoryEntry.case_id == case_id)
+            .order_by(HistoryEntry.at, HistoryEntry.id)
+        )
+    )

@@ -1,0 +1,68 @@
+"""Contact moments: a quick log of every call, visit and meeting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from casebook.dates import local_to_utc, parse_time, today, utcnow
+from casebook.errors import NotFoundError
+from casebook.models import Case, ContactMoment, Person
+from casebook.services.common import MAX_TEXT, Check, ensure_open, record, touch_case
+
+
+@dataclass
+class ContactInput:
+    channel: str = ""
+    counterpart_role: str = ""
+    summary: str = ""
+    person_id: int | None = None
+    via_interpreter: bool = False
+    at: datetime | None = None  # aware; now by default
+    on: str = ""  # or typed: a date and a time (local)
+    time: str = ""
+
+
+def log_contact(session: Session, case_id: int, data: ContactInput) -> ContactMoment:
+    check = Check()
+    channel = check.code("channel", "contact_channels", data.channel)
+    role = check.code("counterpart_role", "counterpart_roles", data.counterpart_role)
+    summary = check.text("summary", data.summary, max_len=MAX_TEXT, multiline=True)
+    at = data.at
+    if at is None and (data.on or data.time):
+        day = check.date("on", data.on or today())
+        hour = minute = 0
+        if data.time:
+            try:
+                hour, minute = parse_time(data.time)
+            except ValueError:
+                check.fail("time", "error.time")
+        if day:
+            at = local_to_utc(day, hour, minute)
+    if at is not None and at > utcnow().replace(microsecond=0) and (at - utcnow()).days >= 1:
+        check.fail("on", "error.future_date")
+    if data.person_id is not None:
+        person = session.get(Person, data.person_id)
+        if person is None or person.case_id != case_id:
+            check.fail("person_id", "error.unknown_person")
+    check.done()
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFoundError("case")
+    ensure_open(case)
+    touch_case(session, case_id)
+    contact = ContactMoment(
+        case_id=case_id,
+        person_id=data.person_id,
+        at=at or utcnow(),
+        channel=channel,
+        via_interpreter=bool(data.via_interpreter),
+        counterpart_role=role,
+        summary=summary,
+    )
+    session.add(contact)
+    session.flush()
+    record(session, case_id, "contact.logged", entity="contact", entity_id=contact.id, new=channel)
+    return contact

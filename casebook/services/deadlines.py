@@ -1,0 +1,135 @@
+"""Deadlines: the bedenktijd (three months at most), the aangifte date, B8 status and
+promised call-backs, kept so that they surface in triage."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlmodel import Session
+
+from casebook.dates import add_months
+from casebook.errors import NotFoundError
+from casebook.models import DEADLINE_KINDS, Case, Deadline, Person
+from casebook.services.common import MAX_TEXT, Check, change, ensure_open, record, touch_case
+from casebook.services.steps import StepInput, add_step
+
+BEDENKTIJD_MONTHS = 3
+REMINDER_BEFORE = timedelta(days=14)
+
+
+def _case_person(session: Session, case_id: int, person_id: int | None, check: Check):
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFoundError("case")
+    if person_id is not None:
+        person = session.get(Person, person_id)
+        if person is None or person.case_id != case_id:
+            check.fail("person_id", "error.unknown_person")
+            return case, None
+        return case, person
+    return case, None
+
+
+def set_bedenktijd(
+    session: Session,
+    case_id: int,
+    start: date | str,
+    *,
+    end: date | str | None = None,
+    person_id: int | None = None,
+) -> Deadline:
+    """Start the bedenktijd: its end is start + three months (earlier if given), and a
+    reminder step falls due two weeks before the end."""
+    check = Check()
+    start_on = check.date("starts_on", start)
+    end_on = check.date("due_on", end, required=False)
+    if start_on:
+        latest = add_months(start_on, BEDENKTIJD_MONTHS)
+        if end_on is None:
+            end_on = latest
+        elif end_on > latest:
+            check.fail("due_on", "error.bedenktijd_too_long")
+        elif end_on < start_on:
+            check.fail("due_on", "error.before_start")
+    case, person = _case_person(session, case_id, person_id, check)
+    check.done()
+    ensure_open(case)
+    touch_case(session, case_id)
+    deadline = Deadline(
+        case_id=case_id, person_id=person_id, kind="BEDENKTIJD", starts_on=start_on, due_on=end_on
+    )
+    session.add(deadline)
+    session.flush()
+    record(
+        session,
+        case_id,
+        "deadline.bedenktijd",
+        entity="deadline",
+        entity_id=deadline.id,
+        old=start_on,
+        new=end_on,
+    )
+    if person is not None:
+        change(session, case_id, person, "b8_status", "BEDENKTIJD", entity="person")
+        session.add(person)
+    add_step(session, case_id, StepInput(step_type="DEADLINE", due_on=end_on - REMINDER_BEFORE))
+    return deadline
+
+
+def add_deadline(
+    session: Session,
+    case_id: int,
+    kind: str,
+    due_on: date | str,
+    *,
+    person_id: int | None = None,
+    note: str = "",
+) -> Deadline:
+    """An aangifte date, a promised call-back or another date to watch."""
+    check = Check()
+    if kind not in DEADLINE_KINDS or kind == "BEDENKTIJD":
+        check.fail("kind", "error.unknown_code", code=str(kind)[:40])
+    due = check.date("due_on", due_on)
+    note = check.text("note", note, max_len=MAX_TEXT, multiline=True)
+    case, _ = _case_person(session, case_id, person_id, check)
+    check.done()
+    ensure_open(case)
+    touch_case(session, case_id)
+    deadline = Deadline(case_id=case_id, person_id=person_id, kind=kind, due_on=due, note=note)
+    session.add(deadline)
+    session.flush()
+    record(
+        session,
+        case_id,
+        f"deadline.{kind.lower()}",
+        entity="deadline",
+        entity_id=deadline.id,
+        new=due,
+    )
+    return deadline
+
+
+def set_b8_status(session: Session, person_id: int, status: str) -> Person:
+    check = Check()
+    status = check.code("b8_status", "b8_statuses", status)
+    check.done()
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFoundError("person")
+    touch_case(session, person.case_id)
+    change(session, person.case_id, person, "b8_status", status, entity="person")
+    session.add(person)
+    return person
+
+
+def mark_done(session: Session, deadline_id: int) -> Deadline:
+    deadline = session.get(Deadline, deadline_id)
+    if deadline is None:
+        raise NotFoundError("deadline")
+    touch_case(session, deadline.case_id)
+    change(session, deadline.case_id, deadline, "done", True, entity="deadline")
+    session.add(deadline)
+    return deadline
+
+
+__all__ = ["set_bedenktijd", "add_deadline", "set_b8_status", "mark_done", "MAX_TEXT"]

@@ -1,0 +1,188 @@
+"""Intake: record a signal, as a new case or onto an existing one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from casebook.dates import today as local_today
+from casebook.errors import NotFoundError
+from casebook.models import Case, Person, Signal, SignalIndicator
+from casebook.services.common import MAX_TEXT, Check, ensure_open, record, touch_case
+
+
+@dataclass
+class PersonInput:
+    role: str = "VICTIM"
+    gender: str = "UNKNOWN"
+    birth_year: int | str | None = None
+    age: int | str | None = None
+    nationality: str = "XX"
+    name: str = ""
+    contact: str = ""
+    address: str = ""
+    notes: str = ""
+
+
+@dataclass
+class SignalInput:
+    received_on: date | str | None = None
+    channel: str = ""
+    source_role: str = ""
+    reporter_anonymous: bool = False
+    reporter_contact: str = ""
+    observed: str = ""
+    indicators: list[str] = field(default_factory=list)
+    # for a new case
+    subject_type: str = "PERSON"
+    title: str = ""
+    location: str = ""
+    persons: list[PersonInput] = field(default_factory=list)
+
+
+def check_person(check: Check, p: PersonInput, *, today: date) -> dict:
+    """Validate one person; returns the cleaned column values."""
+    values = {
+        "role": check.code("role", "person_roles", p.role),
+        "gender": check.code("gender", "genders", p.gender or "UNKNOWN"),
+        "birth_year": check.integer("birth_year", p.birth_year, low=1900, high=today.year),
+        "age": check.integer("age", p.age, low=0, high=120),
+        "nationality": check.code("nationality", "countries", p.nationality or "XX"),
+        "name": check.text("name", p.name),
+        "contact": check.text("contact", p.contact, max_len=500),
+        "address": check.text("address", p.address, max_len=500),
+        "notes": check.text("notes", p.notes, max_len=MAX_TEXT, multiline=True),
+    }
+    return values
+
+
+def check_signal(
+    data: SignalInput, *, new_case: bool, today: date
+) -> tuple[dict, dict, list[dict], list[str]]:
+    check = Check()
+    received = check.date("received_on", data.received_on or today)
+    if received and received > today:
+        check.fail("received_on", "error.future_date")
+    signal = {
+        "received_on": received,
+        "channel": check.code("channel", "signal_channels", data.channel),
+        "source_role": check.code("source_role", "source_roles", data.source_role),
+        "reporter_anonymous": bool(data.reporter_anonymous),
+        "reporter_contact": check.text("reporter_contact", data.reporter_contact, max_len=500),
+        "observed": check.text("observed", data.observed, max_len=MAX_TEXT, multiline=True),
+    }
+    if signal["reporter_anonymous"] and signal["reporter_contact"]:
+        check.fail("reporter_contact", "error.anonymous_contact")
+    indicators = check.codes("indicators", "indicators", data.indicators)
+    case = {}
+    if new_case:
+        case = {
+            "subject_type": check.code("subject_type", "subject_types", data.subject_type),
+            "title": check.text("title", data.title, required=True),
+            "location": check.text("location", data.location, max_len=500),
+        }
+        if case["subject_type"] == "LOCATION" and not case["location"]:
+            check.fail("location", "error.required")
+    persons = []
+    for i, p in enumerate(data.persons):
+        sub = Check(prefix=f"persons.{i}.")
+        persons.append(check_person(sub, p, today=today))
+        check.errors.extend(sub.errors)
+    check.done()
+    return signal, case, persons, indicators
+
+
+def next_reference(session: Session, year: int) -> tuple[str, int]:
+    current = session.exec(select(func.max(Case.ref_seq)).where(Case.ref_year == year)).one()
+    seq = (current or 0) + 1
+    return f"{year}-{seq:04d}", seq
+
+
+def record_signal(
+    session: Session,
+    data: SignalInput,
+    *,
+    case_id: int | None = None,
+    today: date | None = None,
+) -> tuple[Case, Signal]:
+    """Record a signal. Without `case_id` a new case is opened (phase intake, status new)."""
+    today = today or local_today()
+    signal_values, case_values, persons, indicators = check_signal(
+        data, new_case=case_id is None, today=today
+    )
+    if case_id is None:
+        year = signal_values["received_on"].year
+        reference, seq = next_reference(session, year)
+        case = Case(
+            reference=reference,
+            ref_year=year,
+            ref_seq=seq,
+            phase="INTAKE",
+            status="NEW",
+            opened_on=signal_values["received_on"],
+            **case_values,
+        )
+        session.add(case)
+        session.flush()
+        record(session, case.id, "case.opened", new=case.reference)
+    else:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFoundError("case")
+        ensure_open(case)
+        case = touch_case(session, case_id)
+    signal = Signal(case_id=case.id, **signal_values)
+    session.add(signal)
+    session.flush()
+    for code in indicators:
+        session.add(SignalIndicator(signal_id=signal.id, code=code))
+    record(session, case.id, "signal.added", entity="signal", entity_id=signal.id)
+    for values in persons:
+        person = Person(case_id=case.id, **values)
+        session.add(person)
+        session.flush()
+        record(
+            session, case.id, "person.added", entity="person", entity_id=person.id, new=person.role
+        )
+    session.flush()
+    return case, signal
+
+
+@dataclass
+class SimilarCase:
+    case_id: int
+    reference: str
+    title: str
+    reason: str  # "person" or "location"
+
+
+def find_similar(
+    session: Session, *, names: list[str] = (), location: str = "", limit: int = 5
+) -> list[SimilarCase]:
+    """Open cases whose persons or location resemble what is being entered."""
+    found: dict[int, SimilarCase] = {}
+    wanted = [n.strip().lower() for n in names if n and len(n.strip()) >= 3]
+    if wanted:
+        stmt = (
+            select(Case.id, Case.reference, Case.title)
+            .join(Person, Person.case_id == Case.id)
+            .where(Case.status != "CLOSED")
+            .where(or_(*[func.lower(Person.name) == n for n in wanted]))
+            .limit(limit)
+        )
+        for cid, ref, title in session.exec(stmt):
+            found.setdefault(cid, SimilarCase(cid, ref, title, "person"))
+    loc = location.strip().lower()
+    if len(loc) >= 4:
+        stmt = (
+            select(Case.id, Case.reference, Case.title)
+            .where(Case.status != "CLOSED")
+            .where(func.lower(Case.location).contains(loc, autoescape=True))
+            .limit(limit)
+        )
+        for cid, ref, title in session.exec(stmt):
+            found.setdefault(cid, SimilarCase(cid, ref, title, "location"))
+    return list(found.values())[:limit]

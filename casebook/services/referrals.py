@@ -1,0 +1,179 @@
+"""Referrals and shelter (opvang): requested, then placed, refused, ended or withdrawn."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, select
+
+from casebook.dates import today as local_today
+from casebook.errors import CasebookError, NotFoundError
+from casebook.models import STEP_DONE, STEP_OPEN, Case, FollowUpStep, Person, Referral
+from casebook.services.common import (
+    MAX_TEXT,
+    Check,
+    change,
+    ensure_open,
+    guarded,
+    record,
+    touch_case,
+)
+from casebook.services.steps import StepInput, add_step
+
+# Shelter types placed through CoMensha: they need the person's consent on record.
+VIA_COMENSHA = {"COSM", "OMM", "NLA_BED"}
+
+TRANSITIONS: dict[str, set[str]] = {
+    "REQUESTED": {"PLACED", "REFUSED", "WITHDRAWN"},
+    "PLACED": {"ENDED", "WITHDRAWN"},
+    "REFUSED": set(),
+    "ENDED": set(),
+    "WITHDRAWN": set(),
+}
+DATE_FIELD = {
+    "PLACED": "placed_on",
+    "REFUSED": "refused_on",
+    "ENDED": "ended_on",
+    "WITHDRAWN": "withdrawn_on",
+}
+
+
+@dataclass
+class ReferralInput:
+    shelter_type: str = ""
+    person_id: int | None = None
+    organisation_id: int | None = None
+    requested_on: date | str | None = None
+    reply_due_on: date | str | None = None
+    note: str = ""
+
+
+def request_referral(
+    session: Session, case_id: int, data: ReferralInput, *, today: date | None = None
+) -> Referral:
+    """Request a referral. The expected reply becomes a follow-up step."""
+    today = today or local_today()
+    check = Check()
+    shelter = check.code("shelter_type", "shelter_types", data.shelter_type)
+    requested = check.date("requested_on", data.requested_on or today)
+    reply_due = check.date("reply_due_on", data.reply_due_on, required=False)
+    note = check.text("note", data.note, max_len=MAX_TEXT, multiline=True)
+    if requested and reply_due and reply_due < requested:
+        check.fail("reply_due_on", "error.before_start")
+    if data.person_id is not None:
+        person = session.get(Person, data.person_id)
+        if person is None or person.case_id != case_id:
+            check.fail("person_id", "error.unknown_person")
+    check.done()
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFoundError("case")
+    ensure_open(case)
+    touch_case(session, case_id)
+    referral = Referral(
+        case_id=case_id,
+        person_id=data.person_id,
+        shelter_type=shelter,
+        organisation_id=data.organisation_id,
+        requested_on=requested,
+        reply_due_on=reply_due,
+        note=note,
+    )
+    session.add(referral)
+    session.flush()
+    record(
+        session,
+        case_id,
+        "referral.requested",
+        entity="referral",
+        entity_id=referral.id,
+        new=shelter,
+    )
+    step_type = "AANMELD_CM_OPV" if shelter in VIA_COMENSHA else "SHELTER_REQ"
+    add_step(
+        session,
+        case_id,
+        StepInput(step_type=step_type, due_on=reply_due, organisation_id=data.organisation_id),
+        referral_id=referral.id,
+    )
+    return referral
+
+
+def set_referral_status(
+    session: Session,
+    referral_id: int,
+    status: str,
+    *,
+    on: date | str | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Referral:
+    check = Check()
+    status = check.code("status", "referral_statuses", status)
+    when = check.date("on", on or local_today())
+    note = check.text("note", note, max_len=MAX_TEXT, multiline=True)
+    check.done()
+    referral = guarded(session, Referral, referral_id, expected_version)
+    if status not in TRANSITIONS[referral.status]:
+        raise CasebookError("error.referral_transition", old=referral.status, new=status)
+    if when < referral.requested_on:
+        from casebook.errors import FieldError, ValidationError
+
+        raise ValidationError([FieldError("on", "error.before_start")])
+    case = touch_case(session, referral.case_id)
+    old = referral.status
+    referral.status = status
+    setattr(referral, DATE_FIELD[status], when)
+    if note:
+        referral.note = f"{referral.note}\n{note}".strip()
+    session.add(referral)
+    record(
+        session,
+        referral.case_id,
+        f"referral.{status.lower()}",
+        entity="referral",
+        entity_id=referral.id,
+        field="status",
+        old=old,
+        new=status,
+    )
+    # The reply came: the step that waited for it is done.
+    for step in session.exec(
+        select(FollowUpStep).where(
+            FollowUpStep.referral_id == referral.id, FollowUpStep.status == STEP_OPEN
+        )
+    ):
+        step.status, step.done_on, step.result = STEP_DONE, when, status
+        session.add(step)
+        record(
+            session,
+            referral.case_id,
+            "step.done",
+            entity="step",
+            entity_id=step.id,
+            new=step.step_type,
+        )
+    if status == "PLACED" and case.phase == "REFERRAL":
+        change(session, case.id, case, "phase", "FOLLOWUP")
+    return referral
+
+
+def carry_referral(
+    session: Session, referral_id: int, *, expected_version: int | None = None
+) -> Referral:
+    """A placed referral that a partner carries on: it no longer blocks closing."""
+    referral = guarded(session, Referral, referral_id, expected_version)
+    touch_case(session, referral.case_id)
+    change(session, referral.case_id, referral, "carried_by_partner", True, entity="referral")
+    return referral
+
+
+def placement_history(session: Session, person_id: int) -> list[Referral]:
+    return list(
+        session.exec(
+            select(Referral)
+            .where(Referral.person_id == person_id)
+            .order_by(Referral.requested_on, Referral.id)
+        )
+    )

@@ -1,0 +1,54 @@
+"""Settings that belong to the casebook file itself (not to the officer's preferences)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from casebook.models import Setting
+
+DEFAULTS: dict[str, str] = {
+    "municipality": "",
+    "officer": "",
+    "retention_years": "7",
+    "retention_mode": "strip",  # strip identifying data, or delete whole cases
+    "stats_k": "5",
+    "backup_keep_daily": "14",
+    "backup_keep_monthly": "12",
+    "backup_warn_days": "2",
+    "policy_prostitution": "",
+    "policy_meldroute": "",
+    "policy_other": "",
+}
+
+MIN_K = 3
+
+
+def get_all(session: Session) -> dict[str, str]:
+    values = dict(DEFAULTS)
+    for row in session.exec(select(Setting)):
+        values[row.key] = row.value
+    return values
+
+
+def get(session: Session, key: str) -> str:
+    row = session.get(Setting, key)
+    return row.value if row is not None else DEFAULTS.get(key, "")
+
+
+def get_int(session: Session, key: str) -> int:
+    try:
+        return int(get(session, key))
+    except ValueError:
+        return int(DEFAULTS[key])
+
+
+def stats_k(session: Session) -> int:
+    return max(MIN_K, get_int(session, "stats_k"))
+
+
+def put(session: Session, key: str, value: str) -> None:
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    row = session.get(Setting, key) or Setting(key=key)
+    row.value = value
+    session.add(row)
