@@ -1,0 +1,1 @@
+"""casebook's Textual UI. Thin: gathers input, calls casebook services, renders results."""

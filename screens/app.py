@@ -1,0 +1,199 @@
+"""The casebook App: theme, global bindings, navigation between screens, and error
+handling that never shows personal data. Screens own their behaviour."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.theme import Theme
+
+from casebook import i18n
+from casebook.dates import format_date
+from casebook.dates import today as local_today
+from casebook.errors import CasebookError
+from casebook.i18n import t
+from screens.localize import Localized
+
+HIGH_CONTRAST = Theme(
+    name="casebook-high-contrast",
+    primary="#FFFF00",
+    secondary="#00FFFF",
+    accent="#FF00FF",
+    foreground="#FFFFFF",
+    background="#000000",
+    surface="#000000",
+    panel="#1A1A1A",
+    success="#00FF00",
+    warning="#FFA500",
+    error="#FF4040",
+    dark=True,
+)
+
+
+class CasebookApp(Localized, App):
+    """casebook's UI on one open casebook (`casebook.db.Casebook`)."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "casebook"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "key.help", id="app.help"),
+        Binding("f2", "today", "key.today", id="app.today"),
+        Binding("f3", "cases", "key.cases", id="app.cases"),
+        Binding("ctrl+n,f4", "intake", "key.intake", id="app.intake"),
+        Binding("f6", "statistics", "key.statistics", id="app.statistics", show=False),
+        Binding("f7", "directory", "key.directory", id="app.directory", show=False),
+        Binding("f8", "trainings", "key.trainings", id="app.trainings", show=False),
+        Binding("f9", "settings", "key.settings", id="app.settings", show=False),
+        Binding("ctrl+q", "quit", "key.quit", id="app.quit"),
+    ]
+
+    def __init__(self, casebook, *, demo: bool = False, today: date | None = None):
+        super().__init__()
+        self.casebook = casebook
+        self.demo = demo
+        self._today = today
+        from casebook import preferences
+
+        self.preferences = preferences.load()
+        self.register_theme(HIGH_CONTRAST)
+        if self.preferences.theme in self.available_themes:
+            self.theme = self.preferences.theme
+        if self.preferences.keymap:
+            self.set_keymap(self.preferences.keymap)
+
+    # -- facts the screens ask for ------------------------------------------------
+
+    def today(self) -> date:
+        """'Today' for the screens: fixed in tests and snapshots, the real date otherwise."""
+        return self._today or local_today()
+
+    def _refresh_titles(self) -> None:
+        from casebook.services import settings
+
+        with self.casebook.read() as session:
+            municipality = settings.get(session, "municipality")
+        self.title = f"casebook · {municipality}" if municipality else "casebook"
+        sub = format_date(self.today())
+        self.sub_title = f"{sub} · {t('app.demo')}" if self.demo else sub
+
+    def on_mount(self) -> None:
+        self._refresh_titles()
+        for problem in self.preferences.problems:
+            self.notify(problem, severity="warning", markup=False)
+        from screens.today_screen import TodayScreen
+
+        self.push_screen(TodayScreen())
+
+    # -- navigation -----------------------------------------------------------------
+
+    def _show(self, screen: Screen) -> None:
+        """Open a top-level screen on top of Today, replacing any other."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if len(self.screen_stack) == 2 and type(self.screen).__name__ == "TodayScreen":
+            self.push_screen(screen)
+        elif len(self.screen_stack) == 2:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def action_today(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        from screens.today_screen import TodayScreen
+
+        if not isinstance(self.screen, TodayScreen):
+            self.switch_screen(TodayScreen())
+        else:
+            self.screen.refresh_data()
+
+    def action_cases(self) -> None:
+        from screens.cases_screen import CasesScreen
+
+        self._show(CasesScreen())
+
+    def action_intake(self, case_id: int | None = None) -> None:
+        from screens.intake_screen import IntakeScreen
+
+        self.push_screen(IntakeScreen(case_id=case_id))
+
+    def open_case(self, case_id: int) -> None:
+        from screens.case_screen import CaseScreen
+
+        self.push_screen(CaseScreen(case_id))
+
+    def action_statistics(self) -> None:
+        from screens.statistics_screen import StatisticsScreen
+
+        self._show(StatisticsScreen())
+
+    def action_directory(self) -> None:
+        from screens.directory_screen import DirectoryScreen
+
+        self._show(DirectoryScreen())
+
+    def action_trainings(self) -> None:
+        from screens.trainings_screen import TrainingsScreen
+
+        self._show(TrainingsScreen())
+
+    def action_settings(self) -> None:
+        from screens.settings_screen import SettingsScreen
+
+        self._show(SettingsScreen())
+
+    def action_help(self) -> None:
+        from screens.help_screen import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    # -- language ----------------------------------------------------------------------
+
+    def switch_language(self, language: str) -> None:
+        """Switch the interface language and rebuild the screens in it."""
+        i18n.set_language(language)
+        from casebook import preferences
+
+        self.preferences.language = i18n.get_language()
+        try:
+            preferences.save(self.preferences)
+        except OSError:
+            self.notify(t("app.prefs_not_saved"), severity="warning")
+        self.localize_bindings()
+        self._refresh_titles()
+        from screens.today_screen import TodayScreen
+
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(TodayScreen())
+
+    # -- errors ------------------------------------------------------------------------
+
+    def show_error(self, error: CasebookError) -> None:
+        """A refusal from the core, in the officer's language (never a traceback)."""
+        self.notify(error.message(), severity="error", markup=False, timeout=8)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        from screens.commands import app_commands
+
+        yield from app_commands(self)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual would print a traceback with local variables, which can hold case
+        # data. Print only where it happened, never values or the message.
+        self._return_code = 1
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        from screens.crash import safe_report
+
+        self._exit_renderables.append(safe_report(error))
+        self._close_messages_no_wait()
