@@ -8,6 +8,7 @@ save is either wholly on disk or not at all.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,13 @@ from casebook.errors import StorageError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
+# SQL function for case-blind matching of names and places: SQLite's own lower() and
+# LIKE fold ASCII only, so "Élif" would never match "élif".
+FOLD_FUNCTION = "casebook_fold"
+
+
+def fold(value: str | None) -> str | None:
+    return None if value is None else value.casefold()
 
 
 @dataclass(frozen=True)
@@ -73,22 +81,34 @@ class Casebook:
 
     @contextmanager
     def read(self) -> Iterator:
+        from sqlalchemy.exc import DBAPIError
         from sqlmodel import Session
 
         with Session(self.engine, expire_on_commit=False) as session:
-            yield session
+            try:
+                yield session
+            except DBAPIError as exc:
+                raise storage_error(self.path, exc) from None
 
     @contextmanager
     def write(self) -> Iterator:
-        """One transaction: committed when the block ends, rolled back if it raises."""
+        """One transaction: committed when the block ends, rolled back if it raises.
+
+        Driver errors (disk full, read-only file, damaged file, locked too long) come
+        out as a `StorageError` with a readable message and without the statement's
+        parameters, which may hold personal data."""
+        from sqlalchemy.exc import DBAPIError
         from sqlmodel import Session
 
         with Session(self._writer, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
+            except DBAPIError as exc:
+                _quiet_rollback(session)
+                raise storage_error(self.path, exc) from None
             except BaseException:
-                session.rollback()
+                _quiet_rollback(session)
                 raise
 
     def close(self) -> None:
@@ -101,6 +121,67 @@ class Casebook:
         self.close()
 
 
+def _quiet_rollback(session) -> None:
+    try:
+        session.rollback()
+    except Exception:  # the connection may be gone (disk full, I/O error); SQLite rolls back
+        pass
+
+
+# SQLite result codes (the primary code, low byte) and the message each one gets.
+_SQLITE_MESSAGES = {
+    5: "safety.storage.busy",  # SQLITE_BUSY
+    6: "safety.storage.busy",  # SQLITE_LOCKED
+    8: "safety.storage.read_only",  # SQLITE_READONLY
+    10: "safety.storage.io_error",  # SQLITE_IOERR
+    11: "storage.corrupt",  # SQLITE_CORRUPT
+    13: "safety.storage.disk_full",  # SQLITE_FULL
+    14: "safety.storage.cannot_open",  # SQLITE_CANTOPEN
+    26: "storage.not_a_database",  # SQLITE_NOTADB
+}
+
+
+def storage_error(path: Path, exc: BaseException) -> StorageError:
+    """A readable `StorageError` for a driver error. Uses the SQLite error code and
+    never the exception text, which can carry a statement's parameters."""
+    orig = getattr(exc, "orig", exc)
+    code = getattr(orig, "sqlite_errorcode", None)
+    key = None
+    if code is not None:
+        key = _SQLITE_MESSAGES.get(code & 0xFF)
+    if key is None:
+        text = str(orig).lower()
+        for needle, candidate in (
+            ("disk is full", "safety.storage.disk_full"),
+            ("readonly", "safety.storage.read_only"),
+            ("read-only", "safety.storage.read_only"),
+            ("locked", "safety.storage.busy"),
+            ("malformed", "storage.corrupt"),
+            ("not a database", "storage.not_a_database"),
+            ("unable to open", "safety.storage.cannot_open"),
+        ):
+            if needle in text:
+                key = candidate
+                break
+    if key is None:
+        return StorageError(
+            "storage.cannot_write", path=str(path), reason=type(orig).__name__
+        )
+    return StorageError(key, path=str(path))
+
+
+def check_writable(path: Path) -> None:
+    """Refuse early, with a clear message, a file or folder the user may not write:
+    SQLite needs both (the folder for its -wal and -shm files)."""
+    if os.name == "nt":
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise StorageError("safety.storage.read_only_file", path=str(path))
+    if folder.exists() and not os.access(folder, os.W_OK | os.X_OK):
+        raise StorageError("safety.storage.read_only_folder", path=str(folder))
+
+
 def make_engine(path: Path, *, readonly: bool = False):
     from sqlalchemy import create_engine, event
 
@@ -108,12 +189,17 @@ def make_engine(path: Path, *, readonly: bool = False):
         url = f"sqlite:///file:{path.resolve().as_posix()}?mode=ro&uri=true"
     else:
         url = f"sqlite:///{path}"
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    # hide_parameters: an error message never repeats the values (personal data) bound
+    # to the statement that failed.
+    engine = create_engine(
+        url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         # Take transaction control away from the driver, so BEGIN is ours to emit.
         dbapi_conn.isolation_level = None
+        dbapi_conn.create_function(FOLD_FUNCTION, 1, fold, deterministic=True)
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
@@ -160,6 +246,7 @@ def open_casebook(
             raise StorageError("storage.needs_migration", path=str(path))
         return Casebook(path, make_engine(path, readonly=True))
 
+    check_writable(path)
     fresh = state.revision is None
     if state.revision != schema.HEAD:
         if not fresh:
@@ -170,6 +257,10 @@ def open_casebook(
         except StorageError:
             raise
         except Exception as exc:
+            from sqlalchemy.exc import DBAPIError
+
+            if isinstance(exc, (DBAPIError, sqlite3.Error)):
+                raise storage_error(path, exc) from None
             raise StorageError(
                 "storage.cannot_write", path=str(path), reason=_reason(exc)
             ) from None

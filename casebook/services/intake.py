@@ -163,24 +163,27 @@ def find_similar(
     session: Session, *, names: list[str] = (), location: str = "", limit: int = 5
 ) -> list[SimilarCase]:
     """Open cases whose persons or location resemble what is being entered."""
+    from casebook.db import FOLD_FUNCTION
+
+    fold = getattr(func, FOLD_FUNCTION)  # case-blind beyond ASCII, unlike SQL lower()
     found: dict[int, SimilarCase] = {}
-    wanted = [n.strip().lower() for n in names if n and len(n.strip()) >= 3]
+    wanted = [n.strip().casefold() for n in names if n and len(n.strip()) >= 3]
     if wanted:
         stmt = (
             select(Case.id, Case.reference, Case.title)
             .join(Person, Person.case_id == Case.id)
             .where(Case.status != "CLOSED")
-            .where(or_(*[func.lower(Person.name) == n for n in wanted]))
+            .where(or_(*[fold(Person.name) == n for n in wanted]))
             .limit(limit)
         )
         for cid, ref, title in session.exec(stmt):
             found.setdefault(cid, SimilarCase(cid, ref, title, "person"))
-    loc = location.strip().lower()
+    loc = location.strip().casefold()
     if len(loc) >= 4:
         stmt = (
             select(Case.id, Case.reference, Case.title)
             .where(Case.status != "CLOSED")
-            .where(func.lower(Case.location).contains(loc, autoescape=True))
+            .where(fold(Case.location).contains(loc, autoescape=True))
             .limit(limit)
         )
         for cid, ref, title in session.exec(stmt):
