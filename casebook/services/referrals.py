@@ -9,7 +9,15 @@ from sqlmodel import Session, select
 
 from casebook.dates import today as local_today
 from casebook.errors import CasebookError, NotFoundError
-from casebook.models import STEP_DONE, STEP_OPEN, Case, FollowUpStep, Person, Referral
+from casebook.models import (
+    STEP_DONE,
+    STEP_OPEN,
+    Case,
+    FollowUpStep,
+    Organisation,
+    Person,
+    Referral,
+)
 from casebook.services.common import (
     MAX_TEXT,
     Check,
@@ -65,6 +73,8 @@ def request_referral(
         person = session.get(Person, data.person_id)
         if person is None or person.case_id != case_id:
             check.fail("person_id", "error.unknown_person")
+    if data.organisation_id is not None and session.get(Organisation, data.organisation_id) is None:
+        check.fail("organisation_id", "error.unknown_organisation")
     check.done()
     case = session.get(Case, case_id)
     if case is None:
@@ -164,6 +174,8 @@ def carry_referral(
 ) -> Referral:
     """A placed referral that a partner carries on: it no longer blocks closing."""
     referral = guarded(session, Referral, referral_id, expected_version)
+    if referral.status != "PLACED":
+        raise CasebookError("error.referral_not_placed")
     touch_case(session, referral.case_id)
     change(session, referral.case_id, referral, "carried_by_partner", True, entity="referral")
     return referral
