@@ -1,15 +1,32 @@
-"""`casebook dump`: not built yet (its issue owns this module)."""
+"""`casebook dump --out FILE`: write everything, personal data included, as JSON."""
 
 from __future__ import annotations
 
 import argparse
 
+from casebook.i18n import t
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    pass
+    p.add_argument("--out", required=True, metavar="FILE", help=t("transfer.opt.dump_out"))
 
 
 def run(args: argparse.Namespace) -> int:
-    from casebook.errors import CasebookError
+    import sys
+    from pathlib import Path
 
-    raise CasebookError("cli.not_built")
+    from casebook.cli import open_from_args
+    from casebook.errors import CasebookError
+    from casebook.transfer import write_dump
+
+    out = Path(args.out)
+    if out.exists():
+        raise CasebookError("cli.exists", path=str(out))
+    cb = open_from_args(args)
+    try:
+        result = write_dump(cb, out)
+    finally:
+        cb.close()
+    print(t("transfer.dumped", path=str(result.path), cases=result.cases))
+    print(t("transfer.dump_warning", path=str(result.path)), file=sys.stderr)
+    return 0

@@ -1,15 +1,50 @@
-"""`casebook import`: not built yet (its issue owns this module)."""
+"""`casebook import FILE`: read the JSON layout of docs/import-format.md, all or nothing."""
 
 from __future__ import annotations
 
 import argparse
 
+from casebook.i18n import t
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    pass
+    p.add_argument("file", metavar="FILE", help=t("transfer.opt.import_file"))
 
 
 def run(args: argparse.Namespace) -> int:
-    from casebook.errors import CasebookError
+    import sys
+    from pathlib import Path
 
-    raise CasebookError("cli.not_built")
+    from casebook.cli import open_from_args
+    from casebook.transfer import ImportRefused, import_data, read_file
+
+    try:
+        data = read_file(Path(args.file))
+        cb = open_from_args(args, create=True)
+        try:
+            result = import_data(cb, data)
+        finally:
+            cb.close()
+    except ImportRefused as exc:
+        print(t("cli.error", message=exc.message()), file=sys.stderr)
+        for line in exc.lines():
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    counts = {key: result.counts.get(key, 0) for key in _COUNTED}
+    print(t("transfer.imported", **counts))
+    return 0
+
+
+_COUNTED = (
+    "cases",
+    "signals",
+    "persons",
+    "steps",
+    "referrals",
+    "contacts",
+    "consents",
+    "deadlines",
+    "history",
+    "organisations",
+    "trainings",
+)

@@ -1,0 +1,961 @@
+"""The full dump and the JSON import: one layout, written by `casebook dump` and read
+by `casebook import` (documented in docs/import-format.md).
+
+The dump holds everything in the casebook, personal data included. The import checks
+the whole file before it writes anything; on any problem nothing is written and every
+problem is listed with where it is. Records keep their order, and references between
+them are positions in the file, so a dump imported into an empty casebook dumps the same
+again. Rows are written with SQLAlchemy Core bulk inserts in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from casebook import paths, refdata, schema
+from casebook.dates import today as local_today
+from casebook.dates import utcnow
+from casebook.errors import CasebookError, FieldError
+from casebook.i18n import t
+
+FORMAT = "casebook-dump"
+FORMAT_VERSION = 1
+
+MAX_LINE = 200
+MAX_TEXT = 20_000
+REFERENCE = re.compile(r"^(\d{4})-(\d{4,6})$")
+STEP_STATUSES = ("OPEN", "DONE", "CANCELLED", "CARRIED")
+DEADLINE_KINDS = ("BEDENKTIJD", "AANGIFTE", "CALLBACK", "OTHER")
+ORG_KINDS = (
+    "coordination",
+    "police",
+    "inspection",
+    "justice",
+    "immigration",
+    "care",
+    "shelter",
+    "youth",
+    "ngo",
+    "municipal",
+    "legal",
+    "return",
+    "other",
+)
+TOP_KEYS = (
+    "format",
+    "format_version",
+    "schema",
+    "casebook_version",
+    "exported_at",
+    "settings",
+    "organisations",
+    "trainings",
+    "cases",
+)
+_MISSING = object()
+
+
+# --------------------------------------------------------------------------- layout
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One field of the layout: its JSON name, column, kind and rules."""
+
+    name: str
+    kind: str  # code, codes, choice, text, raw, date, datetime, bool, int, ref
+    required: bool = False
+    default: Any = None
+    ref_list: str = ""  # code/codes: reference list; ref: persons, referrals, organisations
+    choices: tuple[str, ...] = ()
+    max_len: int = MAX_LINE
+    multiline: bool = False
+    low: int = 0
+    high: int = 0
+    column: str = ""
+
+    @property
+    def col(self) -> str:
+        return self.column or self.name
+
+
+def _text(name: str, max_len: int = MAX_LINE, *, multiline: bool = False, required=False) -> Spec:
+    return Spec(name, "text", default="", max_len=max_len, multiline=multiline, required=required)
+
+
+def _stamp(name: str = "created_at") -> Spec:
+    return Spec(name, "datetime", default=_MISSING)
+
+
+_VERSION = Spec("version", "int", default=1, low=1, high=10**9)
+
+CASE = (
+    Spec("reference", "raw", required=True, max_len=16),
+    Spec("subject_type", "code", required=True, ref_list="subject_types"),
+    _text("title"),
+    _text("location", 500),
+    Spec("phase", "code", required=True, ref_list="phases"),
+    Spec("status", "code", required=True, ref_list="statuses"),
+    Spec("urgency", "code", ref_list="urgencies"),
+    Spec("sector", "code", ref_list="sectors"),
+    Spec("route", "code", ref_list="routes"),
+    _text("route_note", MAX_TEXT, multiline=True),
+    Spec("opened_on", "date", required=True),
+    Spec("triaged_at", "datetime"),
+    Spec("closed_on", "date"),
+    Spec("closure_outcome", "code", ref_list="closure_outcomes"),
+    _text("closure_note", MAX_TEXT, multiline=True),
+    _stamp("created_at"),
+    _stamp("updated_at"),
+    _VERSION,
+)
+SIGNAL = (
+    Spec("received_on", "date", required=True),
+    Spec("channel", "code", required=True, ref_list="signal_channels"),
+    Spec("source_role", "code", required=True, ref_list="source_roles"),
+    Spec("reporter_anonymous", "bool", default=False),
+    _text("reporter_contact", 500),
+    _text("observed", MAX_TEXT, multiline=True),
+    Spec("triaged_at", "datetime"),
+    _stamp(),
+)
+PERSON = (
+    Spec("role", "code", required=True, ref_list="person_roles"),
+    Spec("gender", "code", default="UNKNOWN", ref_list="genders"),
+    Spec("birth_year", "int", low=1900, high=2999),
+    Spec("age", "int", low=0, high=120),
+    Spec("nationality", "code", default="XX", ref_list="countries"),
+    Spec("b8_status", "code", ref_list="b8_statuses"),
+    _text("name"),
+    _text("contact", 500),
+    _text("address", 500),
+    _text("notes", MAX_TEXT, multiline=True),
+    Spec("erased", "bool", default=False),
+    _stamp(),
+    _VERSION,
+)
+STEP = (
+    Spec("step_type", "code", required=True, ref_list="step_types"),
+    Spec("organisation", "ref", ref_list="organisations", column="organisation_id"),
+    Spec("referral", "ref", ref_list="referrals", column="referral_id"),
+    _text("description", MAX_TEXT, multiline=True),
+    Spec("due_on", "date"),
+    Spec("status", "choice", default="OPEN", choices=STEP_STATUSES),
+    Spec("done_on", "date"),
+    _text("result", MAX_TEXT, multiline=True),
+    _stamp(),
+    _VERSION,
+)
+REFERRAL = (
+    Spec("person", "ref", ref_list="persons", column="person_id"),
+    Spec("shelter_type", "code", required=True, ref_list="shelter_types"),
+    Spec("organisation", "ref", ref_list="organisations", column="organisation_id"),
+    Spec("status", "code", default="REQUESTED", ref_list="referral_statuses"),
+    Spec("requested_on", "date", required=True),
+    Spec("reply_due_on", "date"),
+    Spec("placed_on", "date"),
+    Spec("refused_on", "date"),
+    Spec("ended_on", "date"),
+    Spec("withdrawn_on", "date"),
+    Spec("carried_by_partner", "bool", default=False),
+    _text("note", MAX_TEXT, multiline=True),
+    _stamp(),
+    _VERSION,
+)
+CONTACT = (
+    Spec("person", "ref", ref_list="persons", column="person_id"),
+    Spec("at", "datetime", required=True),
+    Spec("channel", "code", required=True, ref_list="contact_channels"),
+    Spec("via_interpreter", "bool", default=False),
+    Spec("counterpart_role", "code", required=True, ref_list="counterpart_roles"),
+    _text("summary", MAX_TEXT, multiline=True),
+    _stamp(),
+    _VERSION,
+)
+CONSENT = (
+    Spec("person", "ref", required=True, ref_list="persons", column="person_id"),
+    Spec("purpose", "code", required=True, ref_list="consent_purposes"),
+    Spec("organisation", "ref", ref_list="organisations", column="organisation_id"),
+    Spec("given", "bool", required=True),
+    Spec("recorded_on", "date", required=True),
+    Spec("method", "code", required=True, ref_list="consent_methods"),
+    _text("note", MAX_TEXT, multiline=True),
+    _stamp(),
+)
+DEADLINE = (
+    Spec("person", "ref", ref_list="persons", column="person_id"),
+    Spec("kind", "choice", required=True, choices=DEADLINE_KINDS),
+    Spec("starts_on", "date"),
+    Spec("due_on", "date", required=True),
+    Spec("done", "bool", default=False),
+    _text("note", MAX_TEXT, multiline=True),
+    _stamp(),
+)
+HISTORY = (
+    Spec("at", "datetime", required=True),
+    Spec("event", "raw", required=True, max_len=40),
+    Spec("entity", "raw", default="case", max_len=24),
+    Spec("item", "int", low=0, high=10**9, column="entity_id"),
+    Spec("field", "raw", max_len=40, column="field_name"),
+    Spec("old", "raw", max_len=10**6),
+    Spec("new", "raw", max_len=10**6),
+)
+ORGANISATION = (
+    Spec("code", "raw", max_len=24),
+    _text("name", required=True),
+    Spec("kind", "choice", default="other", choices=ORG_KINDS),
+    _text("region"),
+    _text("phone", 100),
+    _text("email"),
+    _text("notes", MAX_TEXT, multiline=True),
+    Spec("active", "bool", default=True),
+    _VERSION,
+)
+TRAINING = (
+    Spec("held_on", "date", required=True),
+    _text("audience", required=True),
+    Spec("participants", "int", default=0, low=0, high=100_000),
+    _text("provider"),
+    _text("notes", MAX_TEXT, multiline=True),
+    _VERSION,
+)
+
+# name in the case -> (specs, model name, history entity name)
+CASE_LISTS: dict[str, tuple[tuple[Spec, ...], str, str | None]] = {
+    "signals": (SIGNAL, "Signal", "signal"),
+    "persons": (PERSON, "Person", "person"),
+    "steps": (STEP, "FollowUpStep", "step"),
+    "referrals": (REFERRAL, "Referral", "referral"),
+    "contacts": (CONTACT, "ContactMoment", "contact"),
+    "consents": (CONSENT, "Consent", None),
+    "deadlines": (DEADLINE, "Deadline", "deadline"),
+    "history": (HISTORY, "HistoryEntry", None),
+}
+HISTORY_ENTITIES = {name: key for key, (_, _, name) in CASE_LISTS.items() if name}
+CASE_KEYS = {s.name for s in CASE} | {"exploitation_types"} | set(CASE_LISTS)
+SIGNAL_KEYS = {s.name for s in SIGNAL} | {"indicators"}
+
+
+# --------------------------------------------------------------------------- dump
+
+
+def _iso_dt(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _encode(spec: Spec, value: Any, refs: Callable[[str, Any], int | None]) -> Any:
+    if spec.kind == "date":
+        return value.isoformat() if value is not None else None
+    if spec.kind == "datetime":
+        return _iso_dt(value)
+    if spec.kind == "ref":
+        return refs(spec.ref_list, value)
+    if spec.kind == "bool":
+        return bool(value)
+    return value
+
+
+def _encode_row(specs: Iterable[Spec], row, refs) -> dict:
+    return {s.name: _encode(s, getattr(row, s.col), refs) for s in specs}
+
+
+def dump_data(session, *, exported_at: datetime | None = None) -> dict:
+    """Everything in the casebook as the JSON-ready layout."""
+    from sqlalchemy import select
+
+    from casebook import models as m
+
+    def rows(model, order=None):
+        table = model.__table__
+        stmt = select(table).order_by(*(order or [table.c.id]))
+        return session.execute(stmt).all()
+
+    orgs = rows(m.Organisation)
+    org_pos = {row.id: i for i, row in enumerate(orgs)}
+    cases = rows(m.Case)
+    by_case: dict[str, dict[int, list]] = {}
+    for key, (_, model_name, _) in CASE_LISTS.items():
+        if key == "consents":
+            continue
+        grouped: dict[int, list] = defaultdict(list)
+        for row in rows(getattr(m, model_name)):
+            grouped[row.case_id].append(row)
+        by_case[key] = grouped
+    person_case = {p.id: cid for cid, people in by_case["persons"].items() for p in people}
+    consents: dict[int, list] = defaultdict(list)
+    for row in rows(m.Consent):
+        consents[person_case.get(row.person_id)].append(row)
+    by_case["consents"] = consents
+    exploitation: dict[int, list[str]] = defaultdict(list)
+    for row in rows(m.CaseExploitation, _cols(m.CaseExploitation, "case_id", "code")):
+        exploitation[row.case_id].append(row.code)
+    indicators: dict[int, list[str]] = defaultdict(list)
+    for row in rows(m.SignalIndicator, _cols(m.SignalIndicator, "signal_id", "code")):
+        indicators[row.signal_id].append(row.code)
+
+    out_cases = []
+    for case in cases:
+        lists = {key: by_case[key].get(case.id, []) for key in CASE_LISTS}
+        positions = {
+            key: {row.id: i for i, row in enumerate(lists[key])}
+            for key in ("signals", "persons", "steps", "referrals", "contacts", "deadlines")
+        }
+
+        def refs(list_name, value, positions=positions):
+            if value is None:
+                return None
+            if list_name == "organisations":
+                return org_pos.get(value)
+            return positions[list_name].get(value)
+
+        item = _encode_row(CASE, case, refs)
+        item["exploitation_types"] = exploitation.get(case.id, [])
+        for key, (specs, _, _) in CASE_LISTS.items():
+            encoded = []
+            for row in lists[key]:
+                obj = _encode_row(specs, row, refs)
+                if key == "signals":
+                    obj["indicators"] = indicators.get(row.id, [])
+                elif key == "history":
+                    obj["item"] = _history_item(row, case.id, positions)
+                encoded.append(obj)
+            item[key] = encoded
+        out_cases.append(item)
+
+    settings = {row.key: row.value for row in rows(m.Setting, [m.Setting.__table__.c.key])}
+    from casebook import __version__
+
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "schema": schema.HEAD,
+        "casebook_version": __version__,
+        "exported_at": _iso_dt(exported_at or utcnow()),
+        "settings": settings,
+        "organisations": [_encode_row(ORGANISATION, row, None) for row in orgs],
+        "trainings": [_encode_row(TRAINING, row, None) for row in rows(m.Training)],
+        "cases": out_cases,
+    }
+
+
+def _cols(model, *names: str) -> list:
+    return [model.__table__.c[name] for name in names]
+
+
+def _history_item(row, case_id: int, positions: dict[str, dict[int, int]]) -> int | None:
+    if row.entity_id is None:
+        return None
+    if row.entity == "case":
+        return 0 if row.entity_id == case_id else None
+    key = HISTORY_ENTITIES.get(row.entity)
+    return positions[key].get(row.entity_id) if key else None
+
+
+@dataclass
+class DumpResult:
+    path: Path
+    cases: int
+
+
+def write_dump(cb, out: Path) -> DumpResult:
+    """Write the dump to `out`, a new owner-only file; refuses an existing file."""
+    out = Path(out)
+    if out.exists():
+        raise CasebookError("cli.exists", path=str(out))
+    with cb.read() as session:
+        data = dump_data(session)
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise CasebookError("cli.exists", path=str(out)) from None
+    except OSError as exc:
+        raise CasebookError(
+            "storage.cannot_write", path=str(out), reason=exc.strerror or ""
+        ) from None
+    paths.restrict(out)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=1)
+            fh.write("\n")
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+    return DumpResult(out, len(data["cases"]))
+
+
+# --------------------------------------------------------------------------- import
+
+
+@dataclass
+class Problem:
+    """One thing wrong in an import file: where (`case`, number and reference) and
+    which field, with a catalogue key."""
+
+    field: str
+    error: FieldError
+    case_no: int | None = None
+    reference: str | None = None
+
+    def where(self) -> str:
+        if self.case_no is None:
+            return ""
+        if self.reference:
+            return t("transfer.where.case_ref", n=self.case_no, reference=self.reference)
+        return t("transfer.where.case", n=self.case_no)
+
+    def render(self) -> str:
+        parts = [p for p in (self.where(), self.field) if p]
+        return ": ".join([*parts, self.error.message()])
+
+
+class ImportRefused(CasebookError):
+    """The import file has problems; nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("transfer.refused", count=len(problems))
+        self.problems = problems
+
+    def lines(self) -> list[str]:
+        return [p.render() for p in self.problems]
+
+
+@dataclass
+class ImportResult:
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def add(self, path: str, key: str, case: tuple | None = None, **params) -> None:
+        no, ref = case or (None, None)
+        self.items.append(Problem(path, FieldError(path, key, params), no, ref))
+
+
+def read_file(path: Path) -> Any:
+    """Parse the import file; a file that is not JSON is refused with where it broke."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CasebookError("storage.missing", path=str(path)) from None
+    except OSError as exc:
+        raise CasebookError(
+            "storage.unreadable", path=str(path), reason=exc.strerror or ""
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused([_file_problem("transfer.error.encoding")]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportRefused(
+            [_file_problem("transfer.error.json", line=exc.lineno, column=exc.colno)]
+        ) from None
+
+
+def _file_problem(key: str, **params) -> Problem:
+    return Problem("", FieldError("", key, params))
+
+
+class _Validator:
+    """Checks the whole file against the layout and the target casebook and turns it
+    into rows. Every problem is collected; nothing is raised half-way."""
+
+    def __init__(self, data: dict, *, existing_refs: set[str], existing_org_codes: set[str]):
+        self.data = data
+        self.problems = _Problems()
+        self.existing_refs = existing_refs
+        self.existing_org_codes = existing_org_codes
+        self.this_year = local_today().year
+        self.org_codes: dict[str, int] = {}
+        self.n_orgs = 0
+
+    # one value ---------------------------------------------------------------
+
+    def value(self, spec: Spec, obj: dict, path: str, case, counts: dict[str, int]):
+        from casebook.services.common import Check
+
+        raw = obj.get(spec.name, _MISSING)
+        where = f"{path}{spec.name}"
+        kind = spec.kind
+        if raw is _MISSING or raw is None or (raw == "" and kind not in ("text", "raw")):
+            if spec.required:
+                self.problems.add(where, "error.required", case)
+                return None
+            return utcnow() if spec.default is _MISSING else spec.default
+        check = Check()
+        if kind == "code":
+            if not isinstance(raw, str):
+                self.problems.add(where, "transfer.error.type_text", case)
+                return None
+            result = check.code(spec.name, spec.ref_list, raw)
+        elif kind == "choice":
+            if raw not in spec.choices:
+                self.problems.add(where, "error.unknown_code", case, code=str(raw)[:40])
+                return None
+            return raw
+        elif kind == "text":
+            result = check.text(
+                spec.name,
+                raw,
+                max_len=spec.max_len,
+                multiline=spec.multiline,
+                required=spec.required,
+            )
+        elif kind == "raw":
+            if not isinstance(raw, str):
+                self.problems.add(where, "transfer.error.type_text", case)
+                return None
+            if spec.required and not raw.strip():
+                self.problems.add(where, "error.required", case)
+                return None
+            if len(raw) > spec.max_len:
+                self.problems.add(where, "error.too_long", case, max=spec.max_len)
+                return None
+            return raw
+        elif kind == "date":
+            result = check.date(spec.name, raw)
+        elif kind == "datetime":
+            return self._datetime(raw, where, case)
+        elif kind == "bool":
+            if not isinstance(raw, bool):
+                self.problems.add(where, "transfer.error.type_bool", case)
+                return spec.default
+            return raw
+        elif kind == "int":
+            high = self.this_year if spec.name == "birth_year" else spec.high
+            if isinstance(raw, bool) or not isinstance(raw, int):
+                self.problems.add(where, "transfer.error.type_int", case)
+                return None
+            result = check.integer(spec.name, raw, low=spec.low, high=high)
+        elif kind == "ref":
+            return self._ref(spec, raw, where, case, counts)
+        else:  # pragma: no cover - a spec typo
+            raise AssertionError(kind)
+        for err in check.errors:
+            self.problems.add(where, err.key, case, **err.params)
+        return result
+
+    def _datetime(self, raw, where: str, case) -> datetime | None:
+        if isinstance(raw, str):
+            try:
+                value = datetime.fromisoformat(raw.strip())
+            except ValueError:
+                value = None
+            if value is not None and value.tzinfo is not None:
+                return value.astimezone(UTC)
+        self.problems.add(where, "transfer.error.datetime", case)
+        return None
+
+    def _ref(self, spec: Spec, raw, where: str, case, counts: dict[str, int]):
+        if spec.ref_list == "organisations" and isinstance(raw, str):
+            if raw in self.org_codes:
+                return ("file", self.org_codes[raw])
+            if raw in self.existing_org_codes:
+                return ("code", raw)
+            self.problems.add(where, "error.unknown_organisation", case)
+            return None
+        size = self.n_orgs if spec.ref_list == "organisations" else counts.get(spec.ref_list, 0)
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw < size:
+            key = {
+                "organisations": "error.unknown_organisation",
+                "persons": "error.unknown_person",
+            }.get(spec.ref_list, "transfer.error.unknown_item")
+            self.problems.add(where, key, case, index=str(raw)[:20])
+            return None
+        return ("file", raw) if spec.ref_list == "organisations" else raw
+
+    def record(self, specs, obj, path: str, case, counts=None, extra=()) -> dict | None:
+        if not isinstance(obj, dict):
+            self.problems.add(path.rstrip("."), "transfer.error.type_object", case)
+            return None
+        allowed = {s.name for s in specs} | set(extra)
+        for key in obj:
+            if key not in allowed:
+                self.problems.add(f"{path}{key}", "transfer.error.unknown_field", case)
+        return {s.col: self.value(s, obj, path, case, counts or {}) for s in specs}
+
+    def array(self, obj: dict, key: str, path: str, case) -> list:
+        value = obj.get(key, [])
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problems.add(f"{path}{key}", "transfer.error.type_list", case)
+            return []
+        return value
+
+    def codes(self, values: list, list_name: str, where: str, case) -> list[str]:
+        known = refdata.ref(list_name)
+        out: list[str] = []
+        for value in values:
+            if not isinstance(value, str) or value not in known:
+                self.problems.add(where, "error.unknown_code", case, code=str(value)[:40])
+            elif value not in out:
+                out.append(value)
+        return out
+
+    # the whole file ------------------------------------------------------------
+
+    def run(self) -> dict:
+        data = self.data
+        for key in data:
+            if key not in TOP_KEYS:
+                self.problems.add(key, "transfer.error.unknown_field")
+        settings = self.settings(data.get("settings"))
+        organisations = []
+        raw_orgs = self.array(data, "organisations", "", None)
+        self.n_orgs = len(raw_orgs)
+        for i, obj in enumerate(raw_orgs):
+            row = self.record(ORGANISATION, obj, f"organisations[{i}].", None)
+            if row is None:
+                continue
+            code = row["code"] = row["code"] or None
+            if code:
+                if code in self.org_codes:
+                    self.problems.add(f"organisations[{i}].code", "transfer.error.duplicate")
+                self.org_codes[code] = i
+            organisations.append(row)
+        trainings = [
+            self.record(TRAINING, obj, f"trainings[{i}].", None)
+            for i, obj in enumerate(self.array(data, "trainings", "", None))
+        ]
+        cases = []
+        seen: set[str] = set()
+        for i, obj in enumerate(self.array(data, "cases", "", None)):
+            cases.append(self.case(i + 1, obj, seen))
+        return {
+            "settings": settings,
+            "organisations": organisations,
+            "trainings": trainings,
+            "cases": cases,
+        }
+
+    def settings(self, value) -> dict[str, str]:
+        from casebook.services.settings import DEFAULTS
+
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.problems.add("settings", "transfer.error.type_object")
+            return {}
+        out = {}
+        for key, item in value.items():
+            if key not in DEFAULTS:
+                self.problems.add(f"settings.{key}", "transfer.error.unknown_field")
+            elif not isinstance(item, str):
+                self.problems.add(f"settings.{key}", "transfer.error.type_text")
+            else:
+                out[key] = item
+        return out
+
+    def case(self, number: int, obj, seen: set[str]) -> dict | None:
+        reference = obj.get("reference") if isinstance(obj, dict) else None
+        ref_text = reference if isinstance(reference, str) else None
+        where = (number, ref_text[:16] if ref_text else None)
+        if not isinstance(obj, dict):
+            self.problems.add("", "transfer.error.type_object", where)
+            return None
+        for key in obj:
+            if key not in CASE_KEYS:
+                self.problems.add(key, "transfer.error.unknown_field", where)
+        row = {s.col: self.value(s, obj, "", where, {}) for s in CASE}
+        ref = row["reference"]
+        if ref is not None:
+            match = REFERENCE.match(ref)
+            if not match:
+                self.problems.add("reference", "transfer.error.reference", where)
+            elif ref in seen:
+                self.problems.add("reference", "transfer.error.duplicate", where)
+            elif ref in self.existing_refs:
+                self.problems.add("reference", "transfer.error.reference_exists", where)
+            else:
+                row["ref_year"], row["ref_seq"] = int(match.group(1)), int(match.group(2))
+            seen.add(ref)
+        if row["status"] == "CLOSED":
+            for name in ("closed_on", "closure_outcome"):
+                if row[name] is None and obj.get(name) in (None, ""):
+                    self.problems.add(name, "error.required", where)
+        expl = self.array(obj, "exploitation_types", "", where)
+        out = {
+            "case": row,
+            "exploitation_types": self.codes(
+                expl, "exploitation_types", "exploitation_types", where
+            ),
+        }
+        raw_lists = {key: self.array(obj, key, "", where) for key in CASE_LISTS}
+        counts = {key: len(value) for key, value in raw_lists.items()}
+        for key, (specs, _, _) in CASE_LISTS.items():
+            items = []
+            for i, item in enumerate(raw_lists[key]):
+                path = f"{key}[{i}]."
+                extra = ("indicators",) if key == "signals" else ()
+                rec = self.record(specs, item, path, where, counts, extra)
+                if rec is None:
+                    continue
+                if key == "signals":
+                    rec["_indicators"] = self.codes(
+                        self.array(item, "indicators", path, where),
+                        "indicators",
+                        f"{path}indicators",
+                        where,
+                    )
+                elif key == "history":
+                    self.history_item(rec, counts, path, where)
+                items.append(rec)
+            out[key] = items
+        return out
+
+    def history_item(self, rec: dict, counts: dict[str, int], path: str, where) -> None:
+        index = rec["entity_id"]
+        if index is None:
+            return
+        entity = rec["entity"] or "case"
+        size = 1 if entity == "case" else counts.get(HISTORY_ENTITIES.get(entity, ""), 0)
+        if index >= size:
+            self.problems.add(f"{path}item", "transfer.error.unknown_item", where, index=index)
+            rec["entity_id"] = None
+
+
+def import_data(cb, data: Any) -> ImportResult:
+    """Validate the whole of `data` and, when all is well, write it in one transaction.
+    Raises ImportRefused (nothing written) with every problem found."""
+    problems = _header_problems(data)
+    if problems:
+        raise ImportRefused(problems)
+    from sqlalchemy import delete, func, select
+
+    from casebook import models as m
+
+    with cb.write() as session:
+        existing_refs = set(session.execute(select(m.Case.reference)).scalars())
+        orgs_before = session.execute(select(m.Organisation.__table__)).all()
+        validator = _Validator(
+            data,
+            existing_refs=existing_refs,
+            existing_org_codes={o.code for o in orgs_before if o.code},
+        )
+        parsed = validator.run()
+        if validator.problems.items:
+            raise ImportRefused(validator.problems.items)
+        fresh = session.execute(select(func.count()).select_from(m.Case)).scalar() == 0
+        writer = _Writer(session)
+        org_ids = writer.organisations(parsed["organisations"], orgs_before, fresh, delete)
+        writer.settings(parsed["settings"], fresh)
+        writer.trainings(parsed["trainings"])
+        writer.cases(parsed["cases"], org_ids)
+        return ImportResult(writer.counts)
+
+
+def _header_problems(data: Any) -> list[Problem]:
+    if not isinstance(data, dict):
+        return [_file_problem("transfer.error.not_a_dump")]
+    if data.get("format") != FORMAT:
+        return [
+            Problem("format", FieldError("format", "transfer.error.format", {"format": FORMAT}))
+        ]
+    version = data.get("format_version")
+    if version != FORMAT_VERSION:
+        return [
+            Problem(
+                "format_version",
+                FieldError(
+                    "format_version",
+                    "transfer.error.format_version",
+                    {"version": str(version)[:20], "supported": FORMAT_VERSION},
+                ),
+            )
+        ]
+    made_by = data.get("schema")
+    if made_by is not None and made_by not in schema.REVISIONS:
+        return [Problem("schema", FieldError("schema", "transfer.error.schema", {}))]
+    return []
+
+
+class _Writer:
+    """Bulk inserts with ids given in file order, after the highest id in use."""
+
+    def __init__(self, session):
+        self.session = session
+        self.counts: dict[str, int] = defaultdict(int)
+
+    def next_id(self, model) -> int:
+        from sqlalchemy import func, select
+
+        current = self.session.execute(select(func.max(model.__table__.c.id))).scalar()
+        return (current or 0) + 1
+
+    def insert(self, model, rows: list[dict]) -> None:
+        from sqlalchemy import insert
+
+        if rows:
+            self.session.execute(insert(model.__table__), rows)
+
+    def organisations(self, file_orgs: list[dict], before, fresh: bool, delete) -> dict:
+        """Map each file organisation (by position) to its id in the casebook.
+
+        Into a casebook without cases the file's directory replaces the seed: the
+        file's organisations come first, in file order, followed by those of the
+        casebook the file does not hold (matched by code). Otherwise file
+        organisations are matched by code (or, without a code, by exact name) and the
+        rest are added."""
+        from casebook import models as m
+
+        ids: dict[tuple[str, Any], int] = {}
+        if fresh:
+            file_codes = {o["code"] for o in file_orgs if o["code"]}
+            file_names = {o["name"] for o in file_orgs if not o["code"]}
+            kept = [
+                {c: getattr(o, c) for c in o._fields}
+                for o in before
+                if (o.code and o.code not in file_codes)
+                or (not o.code and o.name not in file_names)
+            ]
+            self.session.execute(delete(m.Organisation))
+            rows = []
+            for i, org in enumerate([*file_orgs, *kept], start=1):
+                row = dict(org)
+                row["id"] = i
+                rows.append(row)
+            self.insert(m.Organisation, rows)
+            for i, _ in enumerate(file_orgs):
+                ids[("file", i)] = i + 1
+            self.counts["organisations"] = len(file_orgs)
+            final = rows
+        else:
+            by_code = {o.code: o.id for o in before if o.code}
+            by_name = {o.name: o.id for o in before if not o.code}
+            start = self.next_id(m.Organisation)
+            rows = []
+            for i, org in enumerate(file_orgs):
+                match = by_code.get(org["code"]) if org["code"] else by_name.get(org["name"])
+                if match is None:
+                    match = start + len(rows)
+                    rows.append({**org, "id": match})
+                    if org["code"]:
+                        by_code[org["code"]] = match
+                    else:
+                        by_name[org["name"]] = match
+                ids[("file", i)] = match
+            self.insert(m.Organisation, rows)
+            self.counts["organisations"] = len(rows)
+            final = [{"id": o.id, "code": o.code} for o in before] + rows
+        for row in final:
+            if row.get("code"):
+                ids[("code", row["code"])] = row["id"]
+        return ids
+
+    def settings(self, values: dict[str, str], fresh: bool) -> None:
+        """Settings fill what the casebook has not set; a casebook without cases takes
+        the file's settings as they are."""
+        from sqlalchemy import select
+
+        from casebook import models as m
+
+        present = set(self.session.execute(select(m.Setting.key)).scalars())
+        rows, updates = [], []
+        for key, value in values.items():
+            if key not in present:
+                rows.append({"key": key, "value": value})
+            elif fresh:
+                updates.append((key, value))
+        self.insert(m.Setting, rows)
+        for key, value in updates:
+            row = self.session.get(m.Setting, key)
+            row.value = value
+        self.counts["settings"] = len(rows) + len(updates)
+
+    def trainings(self, trainings: list[dict]) -> None:
+        from casebook import models as m
+
+        start = self.next_id(m.Training)
+        rows = [{**row, "id": start + i} for i, row in enumerate(trainings)]
+        self.insert(m.Training, rows)
+        self.counts["trainings"] = len(rows)
+
+    def cases(self, cases: list[dict], org_ids: dict) -> None:
+        from casebook import models as m
+
+        models = {key: getattr(m, name) for key, (_, name, _) in CASE_LISTS.items()}
+        next_ids = {key: self.next_id(model) for key, model in models.items()}
+        case_id = self.next_id(m.Case)
+        out: dict[str, list[dict]] = defaultdict(list)
+        for case in cases:
+            row = dict(case["case"])
+            row["id"] = case_id
+            out["case"].append(row)
+            out["exploitation"].extend(
+                {"case_id": case_id, "code": code} for code in case["exploitation_types"]
+            )
+            ids: dict[str, list[int]] = {}
+            for key in CASE_LISTS:
+                first = next_ids[key]
+                ids[key] = [first + i for i in range(len(case[key]))]
+                next_ids[key] = first + len(case[key])
+
+            def org(value):
+                return None if value is None else org_ids[value]
+
+            for key in CASE_LISTS:
+                for rec, new_id in zip(case[key], ids[key], strict=True):
+                    row = dict(rec)
+                    row["id"] = new_id
+                    if key != "consents":
+                        row["case_id"] = case_id
+                    if "organisation_id" in row:
+                        row["organisation_id"] = org(row["organisation_id"])
+                    if "person_id" in row and row["person_id"] is not None:
+                        row["person_id"] = ids["persons"][row["person_id"]]
+                    if "referral_id" in row and row["referral_id"] is not None:
+                        row["referral_id"] = ids["referrals"][row["referral_id"]]
+                    if key == "signals":
+                        out["indicator"].extend(
+                            {"signal_id": new_id, "code": code} for code in row.pop("_indicators")
+                        )
+                    elif key == "history" and row["entity_id"] is not None:
+                        entity = row["entity"] or "case"
+                        row["entity_id"] = (
+                            case_id
+                            if entity == "case"
+                            else ids[HISTORY_ENTITIES[entity]][row["entity_id"]]
+                        )
+                    out[key].append(row)
+            case_id += 1
+        self.insert(m.Case, out["case"])
+        self.insert(m.CaseExploitation, out["exploitation"])
+        for key in (
+            "persons",
+            "signals",
+            "referrals",
+            "steps",
+            "contacts",
+            "consents",
+            "deadlines",
+            "history",
+        ):
+            if key == "signals":
+                self.insert(m.Signal, out["signals"])
+                self.insert(m.SignalIndicator, out["indicator"])
+                continue
+            self.insert(models[key], out[key])
+        self.counts["cases"] = len(out["case"])
+        for key in CASE_LISTS:
+            self.counts[key] = len(out[key])
+
+
+def import_file(cb, path: Path) -> ImportResult:
+    return import_data(cb, read_file(path))
