@@ -8,6 +8,7 @@ save is either wholly on disk or not at all.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -122,10 +123,9 @@ class Casebook:
 
 
 def _quiet_rollback(session) -> None:
-    try:
+    # The connection may be gone (disk full, I/O error); SQLite rolls back by itself.
+    with contextlib.suppress(Exception):
         session.rollback()
-    except Exception:  # the connection may be gone (disk full, I/O error); SQLite rolls back
-        pass
 
 
 # SQLite result codes (the primary code, low byte) and the message each one gets.
@@ -164,9 +164,7 @@ def storage_error(path: Path, exc: BaseException) -> StorageError:
                 key = candidate
                 break
     if key is None:
-        return StorageError(
-            "storage.cannot_write", path=str(path), reason=type(orig).__name__
-        )
+        return StorageError("storage.cannot_write", path=str(path), reason=type(orig).__name__)
     return StorageError(key, path=str(path))
 
 

@@ -1,15 +1,23 @@
-"""`casebook backup`: not built yet (its issue owns this module)."""
+"""`casebook backup [--out FILE]`: a consistent copy of the casebook."""
 
 from __future__ import annotations
 
 import argparse
 
+from casebook.i18n import t
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    pass
+    p.add_argument("--out", metavar="FILE", help=t("safety.opt.backup_out"))
 
 
 def run(args: argparse.Namespace) -> int:
-    from casebook.errors import CasebookError
+    from pathlib import Path
 
-    raise CasebookError("cli.not_built")
+    from casebook import backup, paths
+
+    db_path = paths.resolve_db_path(args.db)
+    out = Path(args.out).expanduser() if args.out else None
+    made = backup.manual_backup(db_path, out)
+    print(t("safety.backup.done", path=str(made)))
+    return 0

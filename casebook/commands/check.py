@@ -1,4 +1,4 @@
-"""`casebook check`: not built yet (its issue owns this module)."""
+"""`casebook check`: integrity, foreign keys, schema version and stored codes."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from casebook.errors import CasebookError
+    from casebook import integrity, paths
 
-    raise CasebookError("cli.not_built")
+    report = integrity.check_file(paths.resolve_db_path(args.db))
+    print(integrity.format_report(report))
+    return 0 if report.ok else 1

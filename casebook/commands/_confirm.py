@@ -1,0 +1,26 @@
+"""Small shared pieces of the safety commands (purge, erase, access)."""
+
+from __future__ import annotations
+
+from casebook.i18n import t
+
+
+def confirm(question: str) -> bool:
+    try:
+        answer = input(f"{question} [{t('safety.yes_key')}/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in {t("safety.yes_key").lower(), "y", "j", "yes", "ja"}
+
+
+def parse_today(text: str | None):
+    from casebook.errors import CasebookError
+
+    if not text:
+        return None
+    from casebook.dates import parse_date
+
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise CasebookError("error.date") from None

@@ -1,0 +1,165 @@
+"""`casebook check`: is the file intact and does every stored value make sense?
+
+Runs on a read-only connection (the stdlib driver, no SQLAlchemy): SQLite's integrity
+check, the foreign-key check, the schema revision, and every stored code against the
+reference data. The report holds counts per problem, never a record's contents.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from casebook import refdata, schema
+from casebook.errors import StorageError
+
+# (table, column) -> reference list name, or a tuple of allowed codes.
+CODE_COLUMNS: dict[tuple[str, str], str | tuple[str, ...]] = {
+    ("case_file", "phase"): "phases",
+    ("case_file", "status"): "statuses",
+    ("case_file", "urgency"): "urgencies",
+    ("case_file", "sector"): "sectors",
+    ("case_file", "route"): "routes",
+    ("case_file", "closure_outcome"): "closure_outcomes",
+    ("case_file", "subject_type"): "subject_types",
+    ("case_exploitation", "code"): "exploitation_types",
+    ("signal", "channel"): "signal_channels",
+    ("signal", "source_role"): "source_roles",
+    ("signal_indicator", "code"): "indicators",
+    ("person", "role"): "person_roles",
+    ("person", "gender"): "genders",
+    ("person", "nationality"): "countries",
+    ("person", "b8_status"): "b8_statuses",
+    ("followup_step", "step_type"): "step_types",
+    ("followup_step", "status"): ("OPEN", "DONE", "CANCELLED", "CARRIED"),
+    ("referral", "shelter_type"): "shelter_types",
+    ("referral", "status"): "referral_statuses",
+    ("contact_moment", "channel"): "contact_channels",
+    ("contact_moment", "counterpart_role"): "counterpart_roles",
+    ("consent", "purpose"): "consent_purposes",
+    ("consent", "method"): "consent_methods",
+    ("deadline", "kind"): ("BEDENKTIJD", "AANGIFTE", "CALLBACK", "OTHER"),
+}
+
+
+@dataclass
+class Problem:
+    key: str  # catalogue key of the kind of problem
+    count: int
+    params: dict = field(default_factory=dict)
+
+    def message(self) -> str:
+        from casebook.i18n import t
+
+        return t(self.key, count=self.count, **self.params)
+
+
+@dataclass
+class Report:
+    path: Path
+    revision: str | None = None
+    tables: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _allowed(spec: str | tuple[str, ...]) -> set[str]:
+    if isinstance(spec, tuple):
+        return set(spec)
+    return set(refdata.ref(spec).codes())
+
+
+def check_file(path: Path | str) -> Report:
+    """Check the casebook at `path` without changing a byte of it.
+
+    Raises `StorageError` when the file cannot be opened as a casebook at all (missing,
+    not a database, newer schema); problems found inside an open file are reported."""
+    from casebook.db import inspect_file
+
+    path = Path(path)
+    state = inspect_file(path)  # missing folder / not a database / unreadable → raises
+    if not state.exists:
+        raise StorageError("storage.missing", path=str(path))
+    if state.revision is None:
+        key = "storage.not_a_casebook" if state.has_tables else "storage.not_a_database"
+        raise StorageError(key, path=str(path))
+    if state.revision not in schema.REVISIONS:
+        raise StorageError("storage.too_new", path=str(path))
+
+    report = Report(path, revision=state.revision)
+    if state.revision != schema.HEAD:
+        report.problems.append(
+            Problem("safety.check.needs_migration", 1, {"revision": state.revision})
+        )
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+    except sqlite3.Error:
+        raise StorageError("storage.corrupt", path=str(path)) from None
+    try:
+        _run_checks(conn, report)
+    except sqlite3.DatabaseError:
+        report.problems.append(Problem("safety.check.unreadable", 1))
+    finally:
+        conn.close()
+    return report
+
+
+def _run_checks(conn: sqlite3.Connection, report: Report) -> None:
+    rows = conn.execute("PRAGMA integrity_check(1000)").fetchall()
+    if rows != [("ok",)]:
+        report.problems.append(Problem("safety.check.integrity", len(rows)))
+        # A damaged file: the other checks would read garbage; stop here.
+        return
+
+    fk: dict[str, int] = {}
+    for table, *_ in conn.execute("PRAGMA foreign_key_check"):
+        fk[table] = fk.get(table, 0) + 1
+    for table, count in sorted(fk.items()):
+        report.problems.append(Problem("safety.check.foreign_key", count, {"table": table}))
+
+    tables = {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
+    for table in sorted(tables):
+        report.tables[table] = conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+
+    for (table, column), spec in CODE_COLUMNS.items():
+        if table not in tables:
+            report.problems.append(Problem("safety.check.missing_table", 1, {"table": table}))
+            continue
+        allowed = _allowed(spec)
+        unknown = 0
+        for value, count in conn.execute(
+            f'SELECT "{column}", COUNT(*) FROM "{table}" '
+            f'WHERE "{column}" IS NOT NULL GROUP BY "{column}"'
+        ):
+            if value not in allowed:
+                unknown += count
+        if unknown:
+            report.problems.append(
+                Problem("safety.check.unknown_code", unknown, {"table": table, "column": column})
+            )
+
+
+def format_report(report: Report) -> str:
+    """The readable report: a summary line, then one line per problem."""
+    from casebook.i18n import t
+
+    lines = []
+    if report.ok:
+        records = sum(report.tables.values())
+        lines.append(
+            t("safety.check.ok", path=str(report.path), revision=report.revision, records=records)
+        )
+    else:
+        lines.append(t("safety.check.failed", path=str(report.path), count=len(report.problems)))
+        lines.extend(f"  - {p.message()}" for p in report.problems)
+        lines.append(t("safety.check.advice"))
+    return "\n".join(lines)

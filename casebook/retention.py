@@ -1,0 +1,550 @@
+"""Retention and the rights of the people in the file.
+
+- `purge`: closed cases whose retention term (setting `retention_years`, counted from
+  the closing date) has passed are stripped of their identifying data (mode "strip",
+  the default: names, contacts, addresses and all free text, also in the timeline),
+  or deleted whole (mode "delete").
+- `erase_person`: an erasure request for one person: the same stripping, for that
+  person's fields and the records about them.
+- `access_export`: an access request: everything the casebook holds about one person.
+
+Stripping keeps every code, date and count the statistics use, so past years' figures
+stay exactly as they were. Deleting whole cases cannot keep them: those cases vanish
+from the figures of the years they touched (the dry run says which years).
+
+After erasing, the file is vacuumed and the write-ahead log truncated, so erased text
+is not left behind in free pages of the database file or in its -wal file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlmodel import Session
+
+from casebook.errors import CasebookError, NotFoundError
+from casebook.models import (
+    IDENTIFYING_FIELDS,
+    Case,
+    CaseExploitation,
+    Consent,
+    ContactMoment,
+    Deadline,
+    FollowUpStep,
+    HistoryEntry,
+    Person,
+    Referral,
+    Signal,
+    SignalIndicator,
+)
+from casebook.services import settings
+from casebook.services.common import record
+
+MODES = ("strip", "delete")
+STRIPPED_EVENT = "retention.stripped"
+PERSON_ERASED_EVENT = "person.erased"
+# History events whose `new` value is free text typed by the officer.
+FREE_TEXT_EVENTS = ("case.reopened",)
+# Field names whose old/new values the history must not keep after erasure.
+ERASED_FIELD_NAMES = tuple(sorted({f for fields in IDENTIFYING_FIELDS.values() for f in fields}))
+
+_MODEL = {
+    "case_file": Case,
+    "signal": Signal,
+    "person": Person,
+    "followup_step": FollowUpStep,
+    "referral": Referral,
+    "contact_moment": ContactMoment,
+    "consent": Consent,
+    "deadline": Deadline,
+}
+
+
+def _blank(table: str) -> dict:
+    return {name: "" for name in IDENTIFYING_FIELDS[table]}
+
+
+# -- settings ------------------------------------------------------------------------
+
+
+def retention_years(session: Session) -> int:
+    return max(0, settings.get_int(session, "retention_years"))
+
+
+def retention_mode(session: Session) -> str:
+    mode = settings.get(session, "retention_mode").strip().lower()
+    if mode not in MODES:
+        raise CasebookError("safety.purge.bad_mode", mode=mode[:20])
+    return mode
+
+
+# -- which cases are due -------------------------------------------------------------
+
+
+@dataclass
+class DueCase:
+    id: int
+    reference: str
+    closed_on: date
+    years: tuple[int, ...]  # calendar years whose figures include the case
+
+
+def cutoff(today: date, years: int) -> date:
+    """Cases closed on or before this date are past the term."""
+    from casebook.dates import add_months
+
+    return add_months(today, -12 * years)
+
+
+def due_cases(session: Session, *, today: date | None = None) -> list[DueCase]:
+    """Closed cases past the retention term that still hold identifying data."""
+    from casebook.dates import today as local_today
+
+    today = today or local_today()
+    limit = cutoff(today, retention_years(session))
+    stripped = select(HistoryEntry.case_id).where(HistoryEntry.event == STRIPPED_EVENT)
+    rows = session.execute(
+        select(Case.id, Case.reference, Case.opened_on, Case.closed_on)
+        .where(Case.status == "CLOSED", Case.closed_on.is_not(None), Case.closed_on <= limit)
+        .where(Case.id.not_in(stripped))
+        .order_by(Case.closed_on, Case.id)
+    ).all()
+    out = []
+    for cid, ref, opened, closed in rows:
+        first = session.execute(
+            select(func.min(Signal.received_on)).where(Signal.case_id == cid)
+        ).scalar()
+        start = min(d for d in (opened, first) if d is not None)
+        out.append(DueCase(cid, ref, closed, tuple(range(start.year, closed.year + 1))))
+    return out
+
+
+# -- stripping and deleting ----------------------------------------------------------
+
+
+def _history_blank(session: Session, *conditions) -> None:
+    session.execute(
+        update(HistoryEntry)
+        .where(*conditions)
+        .where(
+            or_(
+                HistoryEntry.field_name.in_(ERASED_FIELD_NAMES),
+                HistoryEntry.event.in_(FREE_TEXT_EVENTS),
+            )
+        )
+        .values(old=None, new=None)
+    )
+
+
+def _secure_delete(session: Session) -> None:
+    # Overwrite freed and changed cells with zeros as they are written.
+    session.connection().exec_driver_sql("PRAGMA secure_delete=ON")
+
+
+def strip_case(session: Session, case_id: int) -> None:
+    """Erase every identifying field of one case and of everything in it; keep the
+    codes, dates and counts. Bumps versions, so an open window cannot write them back."""
+    _secure_delete(session)
+    person_ids = select(Person.id).where(Person.case_id == case_id)
+    session.execute(
+        update(Case)
+        .where(Case.id == case_id)
+        .values(version=Case.version + 1, **_blank("case_file"))
+    )
+    session.execute(
+        update(Person)
+        .where(Person.case_id == case_id)
+        .values(erased=True, version=Person.version + 1, **_blank("person"))
+    )
+    for table in ("signal", "followup_step", "referral", "contact_moment", "deadline"):
+        model = _MODEL[table]
+        values = _blank(table)
+        if hasattr(model, "version"):
+            values["version"] = model.version + 1
+        session.execute(update(model).where(model.case_id == case_id).values(**values))
+    session.execute(
+        update(Consent).where(Consent.person_id.in_(person_ids)).values(**_blank("consent"))
+    )
+    _history_blank(session, HistoryEntry.case_id == case_id)
+    record(session, case_id, STRIPPED_EVENT)
+    session.flush()
+    session.expire_all()
+
+
+def delete_case(session: Session, case_id: int) -> None:
+    """Delete one case and everything in it."""
+    _secure_delete(session)
+    person_ids = select(Person.id).where(Person.case_id == case_id)
+    signal_ids = select(Signal.id).where(Signal.case_id == case_id)
+    session.execute(delete(HistoryEntry).where(HistoryEntry.case_id == case_id))
+    session.execute(delete(Consent).where(Consent.person_id.in_(person_ids)))
+    for model in (ContactMoment, Deadline, FollowUpStep, Referral):
+        session.execute(delete(model).where(model.case_id == case_id))
+    session.execute(delete(SignalIndicator).where(SignalIndicator.signal_id.in_(signal_ids)))
+    session.execute(delete(Signal).where(Signal.case_id == case_id))
+    session.execute(delete(Person).where(Person.case_id == case_id))
+    session.execute(delete(CaseExploitation).where(CaseExploitation.case_id == case_id))
+    session.execute(delete(Case).where(Case.id == case_id))
+    session.flush()
+    session.expire_all()
+
+
+@dataclass
+class PurgeResult:
+    mode: str
+    term_years: int
+    cases: list[DueCase]
+    applied: bool = False
+    clean: bool = True  # erased text also gone from the file's pages and its -wal
+
+    @property
+    def years_changed(self) -> list[int]:
+        """Years whose figures change (delete mode only; stripping changes none)."""
+        if self.mode != "delete":
+            return []
+        return sorted({y for c in self.cases for y in c.years})
+
+
+def plan_purge(cb, *, today: date | None = None) -> PurgeResult:
+    with cb.read() as session:
+        return PurgeResult(
+            retention_mode(session), retention_years(session), due_cases(session, today=today)
+        )
+
+
+def purge(cb, *, today: date | None = None) -> PurgeResult:
+    """Apply the retention rule in one transaction, then vacuum the file."""
+    with cb.write() as session:
+        result = PurgeResult(
+            retention_mode(session), retention_years(session), due_cases(session, today=today)
+        )
+        for case in result.cases:
+            if result.mode == "strip":
+                strip_case(session, case.id)
+            else:
+                delete_case(session, case.id)
+    result.applied = True
+    result.clean = vacuum(cb.path)
+    return result
+
+
+def vacuum(db_path: Path) -> bool:
+    """Rebuild the file so that no erased text is left in free pages, and truncate the
+    write-ahead log. Returns False when another window kept the log from being
+    truncated (run again once it is closed)."""
+    from casebook.db import BUSY_TIMEOUT_MS, storage_error
+
+    try:
+        conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            conn.execute("PRAGMA temp_store=MEMORY")
+            conn.execute("PRAGMA secure_delete=ON")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("VACUUM")
+            busy, log, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise storage_error(db_path, exc) from None
+    wal = Path(f"{db_path}-wal")
+    return busy == 0 and (not wal.exists() or wal.stat().st_size == 0)
+
+
+# -- one person ----------------------------------------------------------------------
+
+
+def find_case(session: Session, reference: str) -> Case:
+    case = session.execute(select(Case).where(Case.reference == reference.strip())).scalar()
+    if case is None:
+        raise NotFoundError("case")
+    return case
+
+
+def person_at(session: Session, reference: str, position: int) -> tuple[Case, Person]:
+    """The person at `position` (1-based, in the order the case screen shows them)."""
+    case = find_case(session, reference)
+    persons = list(
+        session.execute(select(Person).where(Person.case_id == case.id).order_by(Person.id))
+        .scalars()
+        .all()
+    )
+    if not 1 <= position <= len(persons):
+        raise CasebookError("safety.rights.no_person", reference=case.reference, position=position)
+    return case, persons[position - 1]
+
+
+def erase_person(session: Session, person_id: int) -> None:
+    """An erasure request: blank the person's identifying fields and the free text of
+    the records about them (consents, referrals, contacts with them, their deadlines),
+    also in the timeline; record the erasure without the erased values. Their role,
+    gender, birth year and nationality stay, so the figures do not change."""
+    from casebook.services.common import touch_case
+
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFoundError("person")
+    case_id = person.case_id
+    _secure_delete(session)
+    session.execute(
+        update(Person)
+        .where(Person.id == person_id)
+        .values(erased=True, version=Person.version + 1, **_blank("person"))
+    )
+    session.execute(
+        update(Consent).where(Consent.person_id == person_id).values(**_blank("consent"))
+    )
+    for table in ("referral", "contact_moment"):
+        model = _MODEL[table]
+        session.execute(
+            update(model)
+            .where(model.person_id == person_id)
+            .values(version=model.version + 1, **_blank(table))
+        )
+    session.execute(
+        update(Deadline).where(Deadline.person_id == person_id).values(**_blank("deadline"))
+    )
+    entity_ids = {
+        "person": [person_id],
+        "referral": select(Referral.id).where(Referral.person_id == person_id),
+        "contact": select(ContactMoment.id).where(ContactMoment.person_id == person_id),
+        "deadline": select(Deadline.id).where(Deadline.person_id == person_id),
+    }
+    for entity, ids in entity_ids.items():
+        _history_blank(
+            session,
+            HistoryEntry.case_id == case_id,
+            HistoryEntry.entity == entity,
+            HistoryEntry.entity_id.in_(ids),
+        )
+    touch_case(session, case_id)
+    record(session, case_id, PERSON_ERASED_EVENT, entity="person", entity_id=person_id)
+    session.flush()
+    session.expire_all()
+
+
+def erase(cb, reference: str, position: int) -> bool:
+    """Erase one person (one transaction), then vacuum. Returns `vacuum`'s result."""
+    with cb.write() as session:
+        _, person = person_at(session, reference, position)
+        erase_person(session, person.id)
+    return vacuum(cb.path)
+
+
+# -- access request ------------------------------------------------------------------
+
+
+def _plain(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _row(obj, *, skip: tuple[str, ...] = ()) -> dict:
+    return {
+        col.name: _plain(getattr(obj, col.name))
+        for col in obj.__table__.columns
+        if col.name not in skip
+    }
+
+
+@dataclass
+class AccessExport:
+    data: dict = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(self.data, ensure_ascii=False, indent=2)
+
+    def to_markdown(self) -> str:
+        return _markdown(self.data)
+
+
+def access_export(session: Session, reference: str, position: int) -> AccessExport:
+    """Everything about one person: their fields, consents, referrals, contacts with
+    them, deadlines, the signals of their case and the timeline entries about them.
+    A reporter's contact details in a signal belong to someone else and are left out."""
+    from casebook import __version__
+    from casebook.dates import utcnow
+    from casebook.services.triage import exploitation_codes
+
+    case, person = person_at(session, reference, position)
+
+    def rows(stmt, **kw):
+        return [_row(o, **kw) for o in session.execute(stmt).scalars().all()]
+
+    signals = rows(
+        select(Signal).where(Signal.case_id == case.id).order_by(Signal.received_on, Signal.id),
+        skip=("reporter_contact",),
+    )
+    for sig in signals:
+        sig["indicators"] = sorted(
+            session.execute(
+                select(SignalIndicator.code).where(SignalIndicator.signal_id == sig["id"])
+            )
+            .scalars()
+            .all()
+        )
+    data = {
+        "export": {
+            "kind": "access_request",
+            "made_at": utcnow().isoformat(timespec="seconds"),
+            "casebook_version": __version__,
+            "case_reference": case.reference,
+            "person_position": position,
+        },
+        "person": _row(person, skip=("version",)),
+        "case": {
+            "reference": case.reference,
+            "subject_type": case.subject_type,
+            "phase": case.phase,
+            "status": case.status,
+            "opened_on": _plain(case.opened_on),
+            "closed_on": _plain(case.closed_on),
+            "closure_outcome": case.closure_outcome,
+            "exploitation_types": exploitation_codes(session, case.id),
+        },
+        "consents": rows(
+            select(Consent)
+            .where(Consent.person_id == person.id)
+            .order_by(Consent.recorded_on, Consent.id)
+        ),
+        "referrals": rows(
+            select(Referral)
+            .where(Referral.person_id == person.id)
+            .order_by(Referral.requested_on, Referral.id),
+            skip=("version",),
+        ),
+        "contacts": rows(
+            select(ContactMoment)
+            .where(ContactMoment.person_id == person.id)
+            .order_by(ContactMoment.at, ContactMoment.id),
+            skip=("version",),
+        ),
+        "deadlines": rows(
+            select(Deadline)
+            .where(Deadline.person_id == person.id)
+            .order_by(Deadline.due_on, Deadline.id)
+        ),
+        "signals_of_the_case": signals,
+        "timeline": rows(
+            select(HistoryEntry)
+            .where(
+                HistoryEntry.case_id == case.id,
+                HistoryEntry.entity == "person",
+                HistoryEntry.entity_id == person.id,
+            )
+            .order_by(HistoryEntry.at, HistoryEntry.id)
+        ),
+    }
+    return AccessExport(data)
+
+
+_LABEL_LISTS = {
+    "role": "person_roles",
+    "gender": "genders",
+    "nationality": "countries",
+    "b8_status": "b8_statuses",
+    "subject_type": "subject_types",
+    "phase": "phases",
+    "status": None,  # depends on the section
+    "closure_outcome": "closure_outcomes",
+    "purpose": "consent_purposes",
+    "method": "consent_methods",
+    "shelter_type": "shelter_types",
+    "channel": None,
+    "counterpart_role": "counterpart_roles",
+    "source_role": "source_roles",
+}
+_SECTION_LISTS = {
+    ("case", "status"): "statuses",
+    ("referrals", "status"): "referral_statuses",
+    ("contacts", "channel"): "contact_channels",
+    ("signals_of_the_case", "channel"): "signal_channels",
+}
+
+
+def _shown(section: str, key: str, value) -> str:
+    from casebook import refdata
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        from casebook.i18n import t
+
+        return t("safety.yes") if value else t("safety.no")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    list_name = _SECTION_LISTS.get((section, key)) or _LABEL_LISTS.get(key)
+    if list_name:
+        label = refdata.ref(list_name).label(str(value))
+        if label and label != value:
+            return f"{label} ({value})"
+    return str(value).replace("\n", " ")
+
+
+def _markdown(data: dict) -> str:
+    from casebook.i18n import t
+
+    meta = data["export"]
+    out = [
+        f"# {t('safety.access.title', reference=meta['case_reference'])}",
+        "",
+        t("safety.access.intro", made_at=meta["made_at"], position=meta["person_position"]),
+        "",
+    ]
+    for section in (
+        "person",
+        "case",
+        "consents",
+        "referrals",
+        "contacts",
+        "deadlines",
+        "signals_of_the_case",
+        "timeline",
+    ):
+        out.append(f"## {t('safety.access.section.' + section)}")
+        out.append("")
+        value = data[section]
+        items = [value] if isinstance(value, dict) else value
+        if not items:
+            out.append(t("safety.access.none"))
+            out.append("")
+            continue
+        for i, item in enumerate(items, 1):
+            if len(items) > 1 or isinstance(value, list):
+                out.append(f"### {i}")
+                out.append("")
+            for key, v in item.items():
+                out.append(f"- **{key}**: {_shown(section, key, v)}")
+            out.append("")
+    return "\n".join(out)
+
+
+def write_private(path: Path, text: str) -> Path:
+    """Write a new file readable by the owner only; refuse to overwrite."""
+    from casebook.errors import StorageError
+
+    if path.exists():
+        raise CasebookError("cli.exists", path=str(path))
+    if not path.parent.is_dir():
+        raise StorageError("storage.missing_folder", path=str(path.parent))
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise StorageError(
+            "safety.write_failed", path=str(path), reason=exc.strerror or type(exc).__name__
+        ) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        raise StorageError(
+            "safety.write_failed", path=str(path), reason=exc.strerror or type(exc).__name__
+        ) from None
+    return path
