@@ -25,30 +25,14 @@ from casebook.dates import today as local_today
 from casebook.dates import utcnow
 from casebook.errors import CasebookError, FieldError
 from casebook.i18n import t
+from casebook.models import DEADLINE_KINDS, STEP_STATUSES
+from casebook.services.common import MAX_LINE, MAX_TEXT
+from casebook.services.directory import KINDS as ORG_KINDS
 
 FORMAT = "casebook-dump"
 FORMAT_VERSION = 1
 
-MAX_LINE = 200
-MAX_TEXT = 20_000
 REFERENCE = re.compile(r"^(\d{4})-(\d{4,6})$")
-STEP_STATUSES = ("OPEN", "DONE", "CANCELLED", "CARRIED")
-DEADLINE_KINDS = ("BEDENKTIJD", "AANGIFTE", "CALLBACK", "OTHER")
-ORG_KINDS = (
-    "coordination",
-    "police",
-    "inspection",
-    "justice",
-    "immigration",
-    "care",
-    "shelter",
-    "youth",
-    "ngo",
-    "municipal",
-    "legal",
-    "return",
-    "other",
-)
 TOP_KEYS = (
     "format",
     "format_version",
