@@ -69,7 +69,8 @@ def untriaged(session: Session) -> Section:
 
 
 def _steps(session: Session, name: str, cond) -> Section:
-    where = and_(FollowUpStep.status == STEP_OPEN, cond)
+    # Closed cases stay off the board even if a step was left open (an imported file).
+    where = and_(FollowUpStep.status == STEP_OPEN, Case.status != "CLOSED", cond)
     base = (
         select(
             FollowUpStep.id,
@@ -84,7 +85,12 @@ def _steps(session: Session, name: str, cond) -> Section:
         .where(where)
         .order_by(FollowUpStep.due_on, FollowUpStep.id)
     )
-    count = select(func.count()).select_from(FollowUpStep).where(where)
+    count = (
+        select(func.count())
+        .select_from(FollowUpStep)
+        .join(Case, Case.id == FollowUpStep.case_id)
+        .where(where)
+    )
     return _section(
         session,
         name,
@@ -107,7 +113,7 @@ def due_this_week(session: Session, today: date) -> Section:
 
 
 def referrals_waiting(session: Session) -> Section:
-    cond = Referral.status == "REQUESTED"
+    cond = and_(Referral.status == "REQUESTED", Case.status != "CLOSED")
     base = (
         select(
             Referral.id,
@@ -123,7 +129,12 @@ def referrals_waiting(session: Session) -> Section:
         .where(cond)
         .order_by(Referral.reply_due_on.is_(None), Referral.reply_due_on, Referral.requested_on)
     )
-    count = select(func.count()).select_from(Referral).where(cond)
+    count = (
+        select(func.count())
+        .select_from(Referral)
+        .join(Case, Case.id == Referral.case_id)
+        .where(cond)
+    )
     return _section(
         session,
         "referrals",
