@@ -1,10 +1,17 @@
-"""`casebook demo-data`: write a deterministic fictional casebook."""
+"""`casebook demo-data`: write a deterministic fictional casebook.
+
+Up to `BULK_FROM - 1` cases each case is written through the officer's services
+(`casebook.demo`); from `BULK_FROM` cases on, or with `--bulk`, the rows are written
+in bulk (`casebook.demo_bulk`), which makes a decade's casebook in seconds.
+"""
 
 from __future__ import annotations
 
 import argparse
 
 from casebook.i18n import t
+
+BULK_FROM = 501
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -13,6 +20,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--years", type=int, default=3, metavar="Y")
     p.add_argument("--seed", type=int, default=1, metavar="S")
     p.add_argument("--today", metavar="DATE", help=t("cli.opt.today"))
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--bulk", action="store_true", default=None, help=t("bench.opt.bulk"))
+    how.add_argument("--services", dest="bulk", action="store_false", help=t("bench.opt.services"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,7 +30,6 @@ def run(args: argparse.Namespace) -> int:
 
     from casebook.dates import parse_date
     from casebook.db import open_casebook
-    from casebook.demo import generate
     from casebook.errors import CasebookError
 
     out = Path(args.out)
@@ -32,14 +41,30 @@ def run(args: argparse.Namespace) -> int:
         today = parse_date(args.today) if args.today else None
     except ValueError:
         raise CasebookError("error.date") from None
+    bulk = args.bulk if args.bulk is not None else args.cases >= BULK_FROM
+    big_reference = None
     cb = open_casebook(out)
     try:
         with cb.write() as session:
-            n = generate(session, cases=args.cases, years=args.years, seed=args.seed, today=today)
+            if bulk:
+                from casebook.demo_bulk import generate_bulk
+
+                result = generate_bulk(
+                    session, cases=args.cases, years=args.years, seed=args.seed, today=today
+                )
+                n, big_reference = result.cases, result.big_case_reference
+            else:
+                from casebook.demo import generate
+
+                n = generate(
+                    session, cases=args.cases, years=args.years, seed=args.seed, today=today
+                )
     except BaseException:
         cb.close()
         out.unlink(missing_ok=True)
         raise
     cb.close()
     print(t("cli.demo_written", path=str(out), cases=n))
+    if big_reference:
+        print(t("bench.demo_big_case", reference=big_reference))
     return 0
