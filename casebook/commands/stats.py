@@ -1,15 +1,63 @@
-"""`casebook stats`: not built yet (its issue owns this module)."""
+"""`casebook stats YEAR`: the anonymised yearly statistics as Markdown, CSV or JSON.
+
+Opens the casebook read-only and never imports Textual.
+"""
 
 from __future__ import annotations
 
 import argparse
 
+from casebook.i18n import t
+
+
+def _year(text: str) -> int:
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(t("stats.cli.bad_year", value=text[:20])) from None
+    if not 1900 <= year <= 2999:
+        raise argparse.ArgumentTypeError(t("stats.cli.bad_year", value=text[:20]))
+    return year
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    pass
+    p.add_argument("year", type=_year, metavar="YEAR", help=t("stats.cli.year"))
+    p.add_argument(
+        "--format", choices=("csv", "json", "md"), default="md", help=t("stats.cli.format")
+    )
+    p.add_argument("--out", metavar="FILE", help=t("stats.cli.out"))
+    p.add_argument("--force", action="store_true", help=t("stats.cli.force"))
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from casebook import statistics, stats_export
+    from casebook.cli import open_from_args
     from casebook.errors import CasebookError
 
-    raise CasebookError("cli.not_built")
+    cb = open_from_args(args, readonly=True)
+    try:
+        with cb.read() as session:
+            view = statistics.public(statistics.compute(session, args.year))
+    finally:
+        cb.close()
+    if args.out is None:
+        text = stats_export.render(view, args.format)
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+        return 0
+    out = Path(args.out)
+    if out.exists() and out.resolve() == Path(cb.path).resolve():
+        raise CasebookError("stats.cli.is_casebook", path=str(out))
+    try:
+        stats_export.write(view, args.format, out, overwrite=args.force)
+    except FileExistsError:
+        raise CasebookError("cli.exists", path=str(out)) from None
+    except OSError as exc:
+        raise CasebookError(
+            "storage.cannot_write", path=str(out), reason=exc.strerror or ""
+        ) from None
+    print(t("stats.cli.written", year=args.year, path=str(out)))
+    return 0
