@@ -62,16 +62,20 @@ def _where(stmt, flt: CaseFilter):
                 CaseExploitation.case_id == Case.id, CaseExploitation.code == flt.exploitation
             )
         )
-    term = (flt.search or "").strip()
+    term = (flt.search or "").strip().casefold()
     if term:
+        from casebook.db import FOLD_FUNCTION
+
+        # SQLite's LIKE folds ASCII only: fold both sides so "élif" finds "Élif".
+        fold = getattr(func, FOLD_FUNCTION)
         person_match = exists().where(
-            Person.case_id == Case.id, Person.name.contains(term, autoescape=True)
+            Person.case_id == Case.id, fold(Person.name).contains(term, autoescape=True)
         )
         stmt = stmt.where(
             or_(
                 Case.reference.contains(term, autoescape=True),
-                Case.title.contains(term, autoescape=True),
-                Case.location.contains(term, autoescape=True),
+                fold(Case.title).contains(term, autoescape=True),
+                fold(Case.location).contains(term, autoescape=True),
                 person_match,
             )
         )
