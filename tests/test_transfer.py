@@ -413,3 +413,18 @@ def test_write_dump_counts(demo_cb, tmp_path):
         from casebook.models import Case
 
         assert session.execute(select(func.count()).select_from(Case)).scalar() == 150
+
+
+def test_the_documented_example_imports(cb):
+    """The example in docs/import-format.md is a valid import file."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "import-format.md").read_text(
+        encoding="utf-8"
+    )
+    example = doc.split("## A small example", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    result = import_data(cb, json.loads(example))
+    assert result.counts["cases"] == 1 and result.counts["contacts"] == 1
+    case = _dump(cb)["cases"][0]
+    assert case["signals"][0]["received_on"] == "2026-03-02"
+    assert case["contacts"][0]["at"] == "2026-03-03T13:00:00Z"
