@@ -265,9 +265,11 @@ def _in_use(target: Path) -> bool:
     if not wal.exists():
         return False
     try:
+        # Only a read: if ours is the last connection, closing it checkpoints and
+        # removes the -wal file; if another is open, the file is left as it was.
         conn = sqlite3.connect(target, timeout=1)
         try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         finally:
             conn.close()
     except sqlite3.Error:

@@ -306,6 +306,8 @@ def copy_database(source: Path, target: Path) -> None:
         dst = sqlite3.connect(target)
         try:
             src.backup(dst)
+            # A copy is one self-contained file: no -wal beside it.
+            dst.execute("PRAGMA journal_mode=DELETE")
         finally:
             dst.close()
     finally:
