@@ -1,0 +1,285 @@
+"""Statistics (*Jaarcijfers*): the year's anonymised figures, as the export has them.
+
+Choose a year (the years that have data; the last complete one first), read the
+tables with a plain-text bar per count, and export them (`ctrl+e`) as Markdown, CSV or
+JSON. The screen renders `casebook.statistics.public()`, the very view the exports
+render, so a hidden count never reaches the screen and the numbers are the same as
+`casebook stats`. Counting runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+
+from casebook.i18n import t
+from screens.localize import Localized
+
+BAR_WIDTH = 30
+LABEL_WIDTH = 48
+COUNT_WIDTH = 6
+PRIMARY_BAR = "░░"  # a small count, shown as <k: a symbol, not a length
+HIDDEN_BAR = "▒▒"  # hidden to protect another count
+TOTAL_KEY = "__total__"
+
+
+def bar_for(cell: dict, largest: int) -> Text:
+    """A horizontal bar proportional to a visible count; a fixed symbol for a hidden one
+    (so the bar never hints at the hidden number)."""
+    if cell["suppressed"] == "primary":
+        return Text(PRIMARY_BAR, style="italic")
+    if cell["suppressed"]:
+        return Text(HIDDEN_BAR, style="italic")
+    value = cell["value"] or 0
+    if value <= 0 or largest <= 0:
+        return Text("")
+    return Text("█" * max(1, round(value / largest * BAR_WIDTH)))
+
+
+class StatisticsScreen(Localized, Screen):
+    CSS_PATH = "statistics_screen.tcss"
+
+    BINDINGS = [
+        Binding("ctrl+e,e", "export", "stats.key.export", id="stats.export"),
+        Binding("r", "reload", "stats.key.refresh", id="stats.refresh", show=False),
+        Binding("escape", "back", "stats.key.back", id="stats.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: dict | None = None  # the published view on screen (statistics.public)
+        self.year: int | None = None
+
+    # -- layout ---------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="stats-bar"):
+            yield Label(Text(t("stats.screen.year")), id="stats-year-label")
+            yield Select([], id="stats-year", allow_blank=True, prompt=t("stats.screen.year"))
+            yield Static(Text(""), id="stats-legend")
+        yield VerticalScroll(id="stats-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = t("stats.screen.title")
+        self._show_message(t("stats.screen.loading"))
+        self._load_years(self._today())
+
+    def _today(self) -> date:
+        today = getattr(self.app, "today", None)
+        if callable(today):
+            return today()
+        from casebook.dates import today as local_today
+
+        return local_today()
+
+    # -- data -----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="stats-years")
+    def _load_years(self, today: date) -> None:
+        from casebook import statistics
+
+        with self.app.casebook.read() as session:
+            years = statistics.years_with_data(session)
+        self.app.call_from_thread(self._set_years, years, statistics.default_year(years, today))
+
+    def _set_years(self, years: list[int], default: int) -> None:
+        if not self.is_attached:
+            return
+        if default not in years:
+            years = sorted({*years, default}, reverse=True)
+        select = self.query_one("#stats-year", Select)
+        select.set_options([(str(y), y) for y in years])
+        select.value = default
+        if select.value == default and self.year != default:
+            self._load(default)
+
+    @on(Select.Changed, "#stats-year")
+    def _year_chosen(self, event: Select.Changed) -> None:
+        if isinstance(event.value, int) and event.value != self.year:
+            self._load(event.value)
+
+    def _load(self, year: int) -> None:
+        self.year = year
+        self._count(year)
+
+    @work(thread=True, exclusive=True, group="stats")
+    def _count(self, year: int) -> None:
+        from casebook import statistics
+
+        with self.app.casebook.read() as session:
+            view = statistics.public(statistics.compute(session, year))
+        self.app.call_from_thread(self._show, view)
+
+    def action_reload(self) -> None:
+        if self.year is not None:
+            self._count(self.year)
+
+    def action_back(self) -> None:
+        # Back to the screen below (Today); never to the App's empty default screen.
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+    # -- showing --------------------------------------------------------------------
+
+    def _show_message(self, message: str) -> None:
+        body = self.query_one("#stats-body", VerticalScroll)
+        body.remove_children()
+        body.mount(Static(Text(message), classes="stats-empty"))
+
+    def _show(self, view: dict) -> None:
+        if not self.is_attached or view["year"] != self.year:
+            return
+        self.view = view
+        disclosure = view["disclosure"]
+        self.query_one("#stats-legend", Static).update(
+            Text(
+                t(
+                    "stats.screen.legend",
+                    primary=disclosure["primary_marker"],
+                    below=disclosure["k"] - 1,
+                    hidden=disclosure["hidden_marker"],
+                    k=disclosure["k"],
+                )
+            )
+        )
+        body = self.query_one("#stats-body", VerticalScroll)
+        body.remove_children()
+        widgets = []
+        for section in view["sections"]:
+            sid = section["id"]
+            widgets.append(Static(Text(section["title"]), classes="section-head"))
+            figures = [f for f in view["figures"] if f["section"] == sid]
+            if figures:
+                widgets.append(self._figure_table(f"figures-{sid}", figures))
+            for table in view["tables"]:
+                if table["section"] == sid:
+                    widgets.append(Static(Text(table["title"]), classes="table-head"))
+                    widgets.append(self._count_table(table))
+            medians = [m for m in view["medians"] if m["section"] == sid]
+            if medians:
+                widgets.append(self._median_table(medians))
+            if sid == "basisniveau":
+                widgets.extend(self._settings_widgets(view["basisniveau"]["settings"]))
+        body.mount_all(widgets)
+
+    def _new_table(self, widget_id: str) -> DataTable:
+        table = DataTable(id=widget_id, classes="stats-table", show_cursor=False)
+        table.can_focus = False
+        return table
+
+    def _count_table(self, table: dict) -> DataTable:
+        widget = self._new_table(f"table-{table['id']}")
+        widget.add_column(Text(t("stats.md.category")), width=LABEL_WIDTH, key="label")
+        widget.add_column(Text(t("stats.md.count")), width=COUNT_WIDTH, key="count")
+        widget.add_column(Text(""), width=BAR_WIDTH + 1, key="bar")
+        visible = [c["value"] for c in table["cells"] if not c["suppressed"]]
+        largest = max(visible, default=0)
+        for cell in table["cells"]:
+            widget.add_row(
+                Text(cell["label"]),
+                Text(cell["display"], justify="right"),
+                bar_for(cell, largest),
+                key=cell["code"],
+            )
+        total = table["total"]
+        widget.add_row(
+            Text(total["label"], style="bold"),
+            Text(total["display"], style="bold", justify="right"),
+            Text(""),
+            key=TOTAL_KEY,
+        )
+        return widget
+
+    def _figure_table(self, widget_id: str, figures: list[dict]) -> DataTable:
+        widget = self._new_table(widget_id)
+        widget.add_column(Text(t("stats.md.figure")), width=LABEL_WIDTH, key="label")
+        widget.add_column(Text(t("stats.md.count")), width=COUNT_WIDTH, key="count")
+        widget.add_column(Text(""), width=BAR_WIDTH + 1, key="bar")
+        for fig in figures:
+            bar = bar_for(fig, 0) if fig["suppressed"] else Text("")
+            widget.add_row(
+                Text(fig["title"]), Text(fig["display"], justify="right"), bar, key=fig["id"]
+            )
+        return widget
+
+    def _median_table(self, medians: list[dict]) -> DataTable:
+        widget = self._new_table("medians")
+        widget.add_column(Text(t("stats.md.figure")), width=LABEL_WIDTH, key="label")
+        widget.add_column(Text(t("stats.md.days")), key="count")
+        for med in medians:
+            widget.add_row(Text(med["title"]), Text(med["display"]), key=med["id"])
+        return widget
+
+    def _settings_widgets(self, items: list[dict]) -> list[Static]:
+        widgets = []
+        for item in items:
+            if item["key"] == "municipality":
+                continue
+            widgets.append(Static(Text(item["label"]), classes="table-head"))
+            text = item["text"] or t("stats.setting.empty")
+            widgets.append(Static(Text(text), classes="setting-text"))  # literal, never markup
+        return widgets
+
+    # -- export ---------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "export" and self.view is None:
+            return None
+        return True
+
+    def action_export(self) -> None:
+        if self.view is None:
+            return
+        from screens.statistics_export_modal import StatisticsExportModal
+
+        view = self.view
+        self.app.push_screen(
+            StatisticsExportModal(view["year"], default_folder()),
+            lambda result: self._export(view, result),
+        )
+
+    def _export(self, view: dict, result: tuple[str, Path] | None) -> None:
+        if result is None:
+            return
+        fmt, path = result
+        self._write(view, fmt, path)
+
+    @work(thread=True, exclusive=True, group="stats-export")
+    def _write(self, view: dict, fmt: str, path: Path) -> None:
+        from casebook import stats_export
+
+        try:
+            stats_export.write(view, fmt, path)
+        except FileExistsError:
+            self.app.call_from_thread(
+                self.notify, t("stats.export.exists"), severity="error", markup=False
+            )
+            return
+        except OSError as exc:
+            message = t("stats.export.failed", reason=exc.strerror or type(exc).__name__)
+            self.app.call_from_thread(self.notify, message, severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.notify, t("stats.export.done", name=path.name), markup=False)
+
+
+def default_folder() -> Path:
+    """The user's documents folder if there is one, else the current folder."""
+    try:
+        from platformdirs import user_documents_path
+
+        folder = user_documents_path()
+        if folder.is_dir():
+            return folder
+    except Exception:  # pragma: no cover - platformdirs could not tell
+        pass
+    return Path.cwd()
