@@ -115,6 +115,9 @@ NAME_TAILS = ["bel", "maar", "stra", "mo", "kers", "dal", "ing", "hof", "sen", "
 STREETS = ["Voorbeeldstraat", "Proefweg", "Testlaan", "Oefenplein", "Schetsgracht", "Modelkade"]
 
 BATCH_CASES = 2000
+# About the number of cases a year one officer handles in the reference decade
+# casebook (6,000 cases over ten years).
+CASES_PER_YEAR = 600
 BIG_CASE_CONTACTS = 300
 BIG_CASE_STEPS = 50
 
@@ -296,6 +299,7 @@ class _Generator:
         self.rng = rng
         self.today = today
         self.start = start
+        self.load = 1.0
         self.clock = _Clock()
         self.ids = _Ids(session)
         orgs = {
@@ -455,9 +459,12 @@ class _Generator:
 
         # -- the case's lifetime: closed at `end`, or running until today -------------
         tday = min(today, opened + timedelta(days=rng.randint(0, 6)))
-        lifetime = 14 + int(rng.expovariate(1 / 70))
-        close_day = opened + timedelta(days=min(lifetime, 500))
-        closes = not big and close_day < today and rng.random() < 0.96
+        # One officer's caseload stays about the same size: in a casebook busier than
+        # CASES_PER_YEAR, cases run shorter and fewer stay open for long, so that a
+        # larger casebook has more history, not more open work.
+        lifetime = (14 + rng.expovariate(1 / 70)) / self.load
+        close_day = opened + timedelta(days=min(int(lifetime) + 1, 500))
+        closes = not big and close_day < today and rng.random() > 0.04 / self.load
         if close_day <= tday:
             close_day = tday + timedelta(days=1)
             closes = closes and close_day < today
@@ -884,6 +891,7 @@ def generate_bulk(
     session.flush()
 
     gen = _Generator(session, rng, today, start)
+    gen.load = max(1.0, cases / (CASES_PER_YEAR * (span + 1) / 365.25))
     opened = sorted(start + timedelta(days=rng.randint(0, span)) for _ in range(cases))
     big_year = today.year - 1 if years > 1 else today.year
     big_index = next((k for k, d in enumerate(opened) if d.year == big_year), 0)
