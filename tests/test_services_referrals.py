@@ -336,3 +336,30 @@ def test_contact_validation_names_fields(cb):
         "counterpart_role": "error.required",
         "on": "error.date",
     }
+
+
+def test_contact_on_a_future_day_is_refused(cb):
+    case_id = new_case(cb)
+    counts = row_counts(cb)
+    with frozen(local_to_utc(date(2026, 11, 28), 11, 0)):
+        for on, time in (("29-11-2026", ""), ("29-11-2026", "00:05"), ("05-12-2026", "10:00")):
+            with pytest.raises(ValidationError) as info, cb.write() as s:
+                contacts.log_contact(
+                    s,
+                    case_id,
+                    contacts.ContactInput(
+                        channel="PHONE", counterpart_role="POLICE", on=on, time=time
+                    ),
+                )
+            assert {e.field: e.key for e in info.value.errors} == {"on": "error.future_date"}
+        assert row_counts(cb) == counts
+        # earlier today, and today at a later hour (a call being logged as it ends), are fine
+        for time in ("08:00", "11:30"):
+            with cb.write() as s:
+                contacts.log_contact(
+                    s,
+                    case_id,
+                    contacts.ContactInput(
+                        channel="PHONE", counterpart_role="POLICE", on="28-11-2026", time=time
+                    ),
+                )

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from casebook.dates import local_to_utc, parse_time, today, utcnow
+from casebook.dates import local_to_utc, parse_time, to_local, today, utcnow
 from casebook.errors import NotFoundError
 from casebook.models import Case, ContactMoment, Person
 from casebook.services.common import MAX_TEXT, Check, ensure_open, record, touch_case
@@ -41,7 +41,9 @@ def log_contact(session: Session, case_id: int, data: ContactInput) -> ContactMo
                 check.fail("time", "error.time")
         if day:
             at = local_to_utc(day, hour, minute)
-    if at is not None and at > utcnow().replace(microsecond=0) and (at - utcnow()).days >= 1:
+    # A contact is logged once it happened: a later day is a typing error. (Later today
+    # is allowed, so a call can be logged with the time it was planned to end.)
+    if at is not None and to_local(at).date() > today():
         check.fail("on", "error.future_date")
     if data.person_id is not None:
         person = session.get(Person, data.person_id)
