@@ -136,7 +136,7 @@ class StatisticsScreen(Localized, Screen):
         body.remove_children()
         body.mount(Static(Text(message), classes="stats-empty"))
 
-    def _show(self, view: dict) -> None:
+    async def _show(self, view: dict) -> None:
         if not self.is_attached or view["year"] != self.year:
             return
         self.view = view
@@ -153,7 +153,7 @@ class StatisticsScreen(Localized, Screen):
             )
         )
         body = self.query_one("#stats-body", VerticalScroll)
-        body.remove_children()
+        await body.remove_children()
         widgets = []
         for section in view["sections"]:
             sid = section["id"]
@@ -170,7 +170,7 @@ class StatisticsScreen(Localized, Screen):
                 widgets.append(self._median_table(medians))
             if sid == "basisniveau":
                 widgets.extend(self._settings_widgets(view["basisniveau"]["settings"]))
-        body.mount_all(widgets)
+        await body.mount_all(widgets)
 
     def _new_table(self, widget_id: str) -> DataTable:
         table = DataTable(id=widget_id, classes="stats-table", show_cursor=False)
