@@ -141,7 +141,7 @@ def build(cb):
             referrals.set_referral_status(s, refused, "REFUSED", on=day(-2))
 
         # deadlines: a bedenktijd ending in 7 days, a call-back in 14 and one in 15,
-        # one already marked done, one already past
+        # one already marked done, one missed yesterday (not done)
         dl_id, _ = book.case("Termijnen", triage_steps=[])
         with cb.write() as s:
             bt = deadlines.set_bedenktijd(s, dl_id, add_months(day(7), -3)).id
@@ -189,6 +189,7 @@ def build(cb):
             ("Opvang", "MO", day(-6), undated),  # no reply date: shown by request date
         ],
         "deadlines": [
+            ("Termijnen", "OTHER", day(-1), None),  # missed, not done: first
             ("Termijnen", "BEDENKTIJD", day(7), bt),
             ("Termijnen", "CALLBACK", day(14), cb14),
         ],
@@ -299,7 +300,7 @@ def test_the_week_and_the_fortnight_move_with_today(prepared):
     assert [r.code for r in later["overdue"].rows][-1] == "REPORT_POL"
     assert "ADMIN" in [r.code for r in later["due_week"].rows]
     # the call-back at today+15 is now within 14 days
-    assert [r.on for r in later["deadlines"].rows] == [day(7), day(14), day(15)]
+    assert [r.on for r in later["deadlines"].rows] == [day(-1), day(7), day(14), day(15)]
 
 
 def test_empty_casebook_has_empty_sections(cb):
@@ -320,3 +321,46 @@ def test_sections_are_bounded_but_count_everything(cb, monkeypatch):
         section = today.untriaged(s)
     assert section.count == 5
     assert [r.title for r in section.rows] == ["Nieuw 4", "Nieuw 3", "Nieuw 2"]
+
+
+@pytest.fixture
+def amsterdam(monkeypatch):
+    """Local time one hour ahead of UTC in winter: the hour where dates differ."""
+    import time
+
+    if not hasattr(time, "tzset"):
+        pytest.skip("needs time.tzset (POSIX)")
+    monkeypatch.setenv("TZ", "Europe/Amsterdam")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_no_next_step_date_is_the_local_day(cb, amsterdam):
+    book = Book(cb)
+    just_after_midnight = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)  # 28-11 00:30 local
+    with frozen(just_after_midnight):
+        book.case("Zonder stap", triage_steps=[])
+    with cb.read() as s:
+        (row,) = today.without_next_step(s).rows
+    assert row.on == date(2026, 11, 28)
+
+
+def test_missed_deadline_stays_on_the_board_until_done(cb):
+    """A promised call-back that passed without being marked done must not drop off."""
+    book = Book(cb)
+    with frozen(NOW):
+        case_id, _ = book.case("Terugbellen", triage_steps=[step("EVAL", day(30))])
+        with cb.write() as s:
+            missed = deadlines.add_deadline(s, case_id, "CALLBACK", day(-3)).id
+            coming = deadlines.add_deadline(s, case_id, "CALLBACK", day(2)).id
+    with cb.read() as s:
+        section = today.deadlines_near(s, D)
+    assert [(r.entity_id, r.on) for r in section.rows] == [(missed, day(-3)), (coming, day(2))]
+    assert section.count == 2
+    with cb.write() as s:
+        deadlines.mark_done(s, missed)
+    with cb.read() as s:
+        section = today.deadlines_near(s, D)
+    assert [r.entity_id for r in section.rows] == [coming]

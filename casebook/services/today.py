@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, exists, func
 from sqlmodel import Session, select
 
+from casebook.dates import to_local
 from casebook.dates import today as local_today
 from casebook.models import STEP_OPEN, Case, Deadline, FollowUpStep, Referral, Signal
 
@@ -145,9 +146,10 @@ def referrals_waiting(session: Session) -> Section:
 
 
 def deadlines_near(session: Session, today: date, days: int = 14) -> Section:
+    """Deadlines due within `days`, and missed ones not marked done (those first): a
+    call-back that passed unnoticed must not drop off the board."""
     cond = and_(
         Deadline.done.is_(False),
-        Deadline.due_on >= today,
         Deadline.due_on <= today + timedelta(days=days),
         Case.status != "CLOSED",
     )
@@ -194,7 +196,9 @@ def without_next_step(session: Session) -> Section:
         "no_next_step",
         count,
         base,
-        lambda r: TodayRow("no_next_step", r[0], r[1], r[2], r[3], r[4].date(), r[0], r[5]),
+        lambda r: TodayRow(
+            "no_next_step", r[0], r[1], r[2], r[3], to_local(r[4]).date(), r[0], r[5]
+        ),
     )
 
 
