@@ -42,7 +42,10 @@ class RefList:
         return len(self.items)
 
     def __contains__(self, code: object) -> bool:
-        return code in self._by_code
+        try:
+            return code in self._by_code
+        except TypeError:  # a list or dict where a code was expected: not a code
+            return False
 
     def codes(self) -> list[str]:
         return [item.code for item in self.items]

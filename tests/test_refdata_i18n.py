@@ -104,6 +104,20 @@ def test_every_group_is_used():
         assert set(refdata.ref(groups).codes()) - used <= {"ONBEKEND"}, groups
 
 
+def test_a_value_that_cannot_be_a_code_is_simply_not_in_the_list():
+    phases = refdata.ref("phases")
+    assert "INTAKE" in phases
+    assert ["INTAKE"] not in phases and {"INTAKE": 1} not in phases and None not in phases
+
+
+def test_check_code_reports_a_list_as_unknown_instead_of_crashing():
+    from casebook.services.common import Check
+
+    check = Check()
+    assert check.code("channel", "signal_channels", ["PHONE"]) is None
+    assert [(e.field, e.key) for e in check.errors] == [("channel", "error.unknown_code")]
+
+
 def test_labels_follow_the_language():
     item = refdata.ref("phases").get("FOLLOWUP")
     i18n.set_language("en")
@@ -155,6 +169,17 @@ def test_every_message_has_nl_and_en_with_the_same_placeholders():
         assert set(entry) == {"nl", "en"}, key
         assert entry["nl"].strip() and entry["en"].strip(), key
         assert placeholders(entry["nl"]) == placeholders(entry["en"]), key
+
+
+@pytest.mark.parametrize("language", i18n.LANGUAGES)
+def test_every_message_renders(language):
+    """Filled with its own placeholders, every message formats without error (a stray
+    brace would raise) and leaves no placeholder behind."""
+    i18n.set_language(language)
+    for key, entry in i18n.catalogue().items():
+        names = placeholders(entry[language])
+        text = i18n.t(key, **{n: "⁣" for n in names}) if names else i18n.t(key)
+        assert "{" not in text.replace("{{", "") or not names, key
 
 
 def test_message_files_parse_and_keys_are_not_repeated():
