@@ -59,12 +59,16 @@ def _safe(value: str) -> str:
 
 
 def to_csv(view: dict) -> str:
+    """One row per count: section, id, table, code, label, value. `id` is the stable
+    id of the table or figure (the JSON id); `code` the category code (TOTAL for the
+    total); `value` the count as published (`<k`, `x`, or a number)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(
         [
             t("stats.csv.section"),
+            t("stats.csv.id"),
             t("stats.csv.table"),
             t("stats.csv.code"),
             t("stats.csv.label"),
@@ -72,32 +76,29 @@ def to_csv(view: dict) -> str:
         ]
     )
     sections = {s["id"]: s["title"] for s in view["sections"]}
-    writer.writerow(["", "", "", view["title"], str(view["year"])])
+    writer.writerow(["", "year", "", "", view["title"], str(view["year"])])
     if view["municipality"]:
-        writer.writerow(
-            ["", "", "municipality", t("stats.setting.municipality"), _safe(view["municipality"])]
-        )
+        label = t("stats.setting.municipality")
+        writer.writerow(["", "municipality", "", "", label, _safe(view["municipality"])])
     for fig in view["figures"]:
-        writer.writerow([sections[fig["section"]], fig["id"], "", fig["title"], fig["display"]])
+        writer.writerow([sections[fig["section"]], fig["id"], "", "", fig["title"], fig["display"]])
     for table in view["tables"]:
-        section = sections[table["section"]]
+        head = [sections[table["section"]], table["id"], table["title"]]
         for cell in table["cells"]:
-            writer.writerow([section, table["title"], cell["code"], cell["label"], cell["display"]])
-        writer.writerow(
-            [section, table["title"], "TOTAL", table["total"]["label"], table["total"]["display"]]
-        )
+            writer.writerow([*head, cell["code"], cell["label"], cell["display"]])
+        writer.writerow([*head, "TOTAL", table["total"]["label"], table["total"]["display"]])
     for med in view["medians"]:
-        writer.writerow([sections[med["section"]], med["id"], "", med["title"], med["display"]])
+        writer.writerow([sections[med["section"]], med["id"], "", "", med["title"], med["display"]])
     basis = view["basisniveau"]
     for item in basis["settings"]:
         if item["key"] == "municipality":
             continue
         text = item["text"] or t("stats.setting.empty")
-        writer.writerow([basis["title"], item["key"], "", item["label"], _safe(text)])
+        writer.writerow([basis["title"], item["key"], "", "", item["label"], _safe(text)])
     disclosure = view["disclosure"]
-    writer.writerow([disclosure["title"], "k", "", "k", str(disclosure["k"])])
+    writer.writerow([disclosure["title"], "k", "", "", "k", str(disclosure["k"])])
     for i, rule in enumerate(disclosure["rules"], 1):
-        writer.writerow([disclosure["title"], f"rule_{i}", "", rule, ""])
+        writer.writerow([disclosure["title"], f"rule_{i}", "", "", rule, ""])
     return out.getvalue()
 
 

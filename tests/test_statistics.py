@@ -306,18 +306,19 @@ def test_golden_csv(golden):
     assert text.startswith("\ufeff")
     assert "\r\n" in text
     rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
-    assert rows[0] == ["sectie", "tabel", "code", "omschrijving", "waarde"]
-    titles = {tb["title"]: tb["id"] for tb in view["tables"]}
+    assert rows[0] == ["sectie", "id", "tabel", "code", "omschrijving", "waarde"]
+    ids = {tb["id"]: tb["title"] for tb in view["tables"]}
     seen: dict[str, dict[str, str]] = {}
     for row in rows[1:]:
-        if row[1] in titles:
-            seen.setdefault(titles[row[1]], {})[row[2]] = row[4]
+        if row[1] in ids:
+            assert row[2] == ids[row[1]]
+            seen.setdefault(row[1], {})[row[3]] = row[5]
     for tb in view["tables"]:
         cells = seen[tb["id"]]
         total = cells.pop("TOTAL")
         assert cells == _expected_cells(tb), tb["id"]
         assert total == EXPECTED_TABLES[tb["id"]][1][1]
-    by_id = {row[1]: row[4] for row in rows[1:]}
+    by_id = {row[1]: row[5] for row in rows[1:]}
     assert by_id["cases_opened"] == "11"
     assert by_id["trainings"] == "<5"
     assert by_id["days_signal_to_first_step"] == "13"
@@ -402,7 +403,7 @@ def test_csv_neutralises_formulas(cb):
         text = stats_export.to_csv(statistics.public(statistics.compute(s, YEAR)))
     rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
     (row,) = [r for r in rows if r[1] == "policy_other"]
-    assert row[4] == '\'=HYPERLINK("x")'
+    assert row[5] == '\'=HYPERLINK("x")'
 
 
 # -- the disclosure-control algorithm ----------------------------------------------------
@@ -552,7 +553,7 @@ def test_cli_formats_and_no_textual(golden, tmp_path, monkeypatch):
     assert out.returncode == 0
     raw = csv_path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    assert b"section;table;code;label;value\r\n" in raw
+    assert b"section;id;table;code;label;value\r\n" in raw
     # usage errors exit 2
     assert _cli("--db", db, "stats", "twintig", env=env).returncode == 2
     assert _cli("--db", db, "stats", "2025", "--format", "xlsx", env=env).returncode == 2

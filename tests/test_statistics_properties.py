@@ -383,12 +383,13 @@ def check_exports(view: dict, issued: list[str], refs: list[str]) -> None:
     assert_nothing_recoverable(data)
     # CSV: every count row
     rows = list(csv.reader(io.StringIO(texts["csv"].lstrip("\ufeff")), delimiter=";"))
-    table_titles = {tb["title"] for tb in data["tables"]}
+    table_ids = {tb["id"] for tb in data["tables"]}
     figure_ids = {fig["id"] for fig in data["figures"]}
     counted = 0
     for row in rows[1:]:
-        if row[1] in table_titles or row[1] in figure_ids:
-            assert_count(row[4], k)
+        assert len(row) == 6
+        if row[1] in table_ids or row[1] in figure_ids:
+            assert_count(row[5], k)
             counted += 1
     assert counted == sum(len(tb["cells"]) + 1 for tb in data["tables"]) + len(figure_ids)
     # Markdown: every count column of the count tables

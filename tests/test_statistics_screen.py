@@ -99,7 +99,7 @@ async def test_choose_year_see_suppressed_cells_and_export(cb, tmp_path):
     with cb.read() as s:
         expected = stats_export.to_csv(statistics.public(statistics.compute(s, 2025)))
     assert raw.decode("utf-8") == expected
-    assert ";Man;<5\r\n" in expected
+    assert ";M;Man;<5\r\n" in expected
 
 
 async def test_export_suggests_a_new_name_and_refuses_existing_files(cb, tmp_path, monkeypatch):
