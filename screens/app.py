@@ -34,12 +34,20 @@ HIGH_CONTRAST = Theme(
 )
 
 
+def _case_provider():
+    from screens.commands import CaseProvider
+
+    return CaseProvider
+
+
 class CasebookApp(Localized, App):
     """casebook's UI on one open casebook (`casebook.db.Casebook`)."""
 
     CSS_PATH = "app.tcss"
     TITLE = "casebook"
     ENABLE_COMMAND_PALETTE = True
+    # Textual's system commands (which include app_commands()) and the case finder.
+    COMMANDS = App.COMMANDS | {lambda: _case_provider()}
 
     BINDINGS = [
         Binding("f1,question_mark", "help", "key.help", id="app.help"),

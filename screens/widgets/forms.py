@@ -83,7 +83,7 @@ class CodeSelect(Select):
         options = [(Text(item.label), item.code) for item in items if item is not None]
         super().__init__(
             options,
-            prompt=t("form.choose"),
+            prompt=kwargs.pop("prompt", None) or t("form.choose"),
             allow_blank=allow_blank,
             value=value if value is not None else Select.NULL,
             **kwargs,

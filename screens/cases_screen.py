@@ -1,0 +1,228 @@
+"""Cases: every case in a bounded, filtered, searchable table.
+
+Filters (phase, status, exploitation type, year) and the search over reference, title,
+location and persons run in SQL, in a worker; the table shows one page of
+`PAGE_SIZE` rows with "n–m van total". `/` focuses the search, `]`/`[` (or PageDown on
+the last row, PageUp on the first) turn the page, Enter opens the case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Select, Static
+
+from casebook import refdata
+from casebook.dates import format_date
+from casebook.i18n import t
+from casebook.services.cases import PAGE_SIZE, CaseFilter, CaseRow
+from screens.localize import Localized
+from screens.today_screen import urgency_cell
+from screens.widgets.forms import CodeSelect, literal
+from screens.widgets.tables import RowTable
+
+SEARCH_DELAY = 0.25  # seconds of quiet typing before the search runs
+
+
+class CasesScreen(Localized, Screen):
+    CSS_PATH = "cases_screen.tcss"
+
+    BINDINGS = [
+        Binding("slash", "search", "cases.key.search", id="cases.search"),
+        Binding("enter", "open", "today.key.open", id="cases.open", show=False),
+        Binding("right_square_bracket", "page(1)", "cases.key.next", id="cases.next"),
+        Binding("left_square_bracket", "page(-1)", "cases.key.previous", id="cases.previous"),
+        Binding("escape", "back", "key.back", id="cases.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.case_filter = CaseFilter()
+        self.page_offset = 0
+        self.total_count = 0
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        from casebook.services.cases import years
+
+        with self.app.casebook.read() as session:
+            year_list = years(session)
+        yield Header()
+        with Horizontal(id="filters"):
+            yield CodeSelect("phases", id="f-phase", compact=True, prompt=t("cases.all_phases"))
+            yield CodeSelect(
+                "statuses", id="f-status", compact=True, prompt=t("cases.all_statuses")
+            )
+            yield CodeSelect(
+                "exploitation_types", id="f-type", compact=True, prompt=t("cases.all_types")
+            )
+            yield Select(
+                [(Text(str(y)), y) for y in year_list],
+                id="f-year",
+                prompt=t("cases.all_years"),
+                compact=True,
+            )
+        with Horizontal(id="searchbar"):
+            yield Input(placeholder=t("cases.search_placeholder"), id="search", compact=True)
+            yield Static("", id="count")
+        yield RowTable(id="cases")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#cases", RowTable)
+        table.focus()
+        self._columns()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def on_resize(self) -> None:
+        self._columns()
+        self.reload()
+
+    def _label_width(self) -> int:
+        return 14 if self.size.width >= 100 else 11
+
+    def _title_width(self) -> int:
+        # reference 9, phase and status, urgency 9, opened 10; 2 cells of padding per
+        # column and the scrollbar
+        return max(14, self.size.width - 2 - 12 - (9 + 2 * self._label_width() + 9 + 10))
+
+    def _columns(self) -> None:
+        table = self.query_one("#cases", RowTable)
+        table.clear(columns=True)
+        table.add_column(Text(t("today.col.reference")), width=9, key="reference")
+        table.add_column(Text(t("today.col.title")), width=self._title_width(), key="title")
+        table.add_column(Text(t("cases.col.phase")), width=self._label_width(), key="phase")
+        table.add_column(Text(t("cases.col.status")), width=self._label_width(), key="status")
+        table.add_column(Text(t("today.col.urgency")), width=9, key="urgency")
+        table.add_column(Text(t("cases.col.opened")), width=10, key="opened")
+
+    # -- data -----------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self._load(self.case_filter, self.page_offset)
+
+    @work(thread=True, exclusive=True, group="cases")
+    def _load(self, flt: CaseFilter, offset: int) -> None:
+        from casebook.services.cases import count_cases, list_cases
+
+        with self.app.casebook.read() as session:
+            total = count_cases(session, flt)
+            if offset >= total and total:
+                offset = max(0, (total - 1) // PAGE_SIZE * PAGE_SIZE)
+            rows = list_cases(session, flt, limit=PAGE_SIZE, offset=offset)
+        self.app.call_from_thread(self._show, flt, offset, total, rows)
+
+    def _show(self, flt: CaseFilter, offset: int, total: int, rows: list[CaseRow]) -> None:
+        if not self.is_attached or flt != self.case_filter:
+            return
+        self.page_offset, self.total_count = offset, total
+        table = self.query_one("#cases", RowTable)
+        keep = table.current_key
+        table.clear()
+        title_w, label_w = self._title_width(), self._label_width()
+        for row in rows:
+            table.add_row(
+                literal(row.reference),
+                literal(row.title, limit=title_w),
+                literal(refdata.label("phases", row.phase), limit=label_w),
+                literal(refdata.label("statuses", row.status), limit=label_w),
+                urgency_cell(row.urgency),
+                Text(format_date(row.opened_on)),
+                key=str(row.id),
+            )
+        if keep is not None and keep in {str(r.id) for r in rows}:
+            table.move_cursor(row=table.get_row_index(keep))
+        if total:
+            count = t("cases.count", first=offset + 1, last=offset + len(rows), total=total)
+        else:
+            count = t("cases.count_none")
+        self.query_one("#count", Static).update(Text(count))
+        self.refresh_bindings()
+
+    # -- filters and search ---------------------------------------------------------
+
+    @on(Select.Changed)
+    def _filter_changed(self, event: Select.Changed) -> None:
+        value = None if event.value is Select.NULL else event.value
+        field = {
+            "f-phase": "phase",
+            "f-status": "status",
+            "f-type": "exploitation",
+            "f-year": "year",
+        }
+        name = field.get(event.select.id or "")
+        if name is None:
+            return
+        self.case_filter = replace(self.case_filter, **{name: value})
+        self.page_offset = 0
+        self.reload()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        text = event.value
+        self._timer = self.set_timer(SEARCH_DELAY, lambda: self._search(text))
+
+    def _search(self, text: str) -> None:
+        self.case_filter = replace(self.case_filter, search=text.strip())
+        self.page_offset = 0
+        self.reload()
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self) -> None:
+        self.query_one("#cases", RowTable).focus()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    # -- paging and opening ---------------------------------------------------------
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "page":
+            step = parameters[0] if parameters else 1
+            if step > 0:
+                return self.page_offset + PAGE_SIZE < self.total_count or None
+            return self.page_offset > 0 or None
+        return True
+
+    def action_page(self, step: int) -> None:
+        offset = self.page_offset + step * PAGE_SIZE
+        if 0 <= offset < self.total_count:
+            self.page_offset = offset
+            self.reload()
+
+    @on(RowTable.Edge, "#cases")
+    def _edge(self, event: RowTable.Edge) -> None:
+        if event.direction > 0 and self.page_offset + PAGE_SIZE < self.total_count:
+            self.action_page(1)
+        elif event.direction < 0 and self.page_offset > 0:
+            self.action_page(-1)
+        elif event.direction < 0:
+            self.query_one("#search", Input).focus()
+
+    @on(RowTable.RowSelected, "#cases")
+    def _selected(self, event: RowTable.RowSelected) -> None:
+        event.stop()
+        self.app.open_case(int(event.row_key.value))
+
+    def action_open(self) -> None:
+        key = self.query_one("#cases", RowTable).current_key
+        if key is not None:
+            self.app.open_case(int(key))
+
+    def action_back(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_focus and search.value:
+            search.value = ""
+            return
+        self.app.action_today()

@@ -1,0 +1,79 @@
+"""The command palette (Ctrl+P): every main action as a system command, and a provider
+that finds cases by reference or title (searched in SQL, off the UI thread)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from functools import partial
+
+from textual.app import SystemCommand
+from textual.command import Hit, Hits, Provider
+from textual.content import Content
+
+from casebook import i18n, refdata
+from casebook.i18n import t
+from casebook.text import one_line
+
+MIN_QUERY = 2
+MAX_HITS = 10
+
+
+def app_commands(app) -> Iterator[SystemCommand]:
+    """The main actions, namespaced ("Scherm: Vandaag", "Zaak: nieuw signaal")."""
+    actions = [
+        ("commands.today", "commands.today_help", app.action_today),
+        ("commands.cases", "commands.cases_help", app.action_cases),
+        ("commands.intake", "commands.intake_help", app.action_intake),
+        ("commands.statistics", "commands.statistics_help", app.action_statistics),
+        ("commands.directory", "commands.directory_help", app.action_directory),
+        ("commands.trainings", "commands.trainings_help", app.action_trainings),
+        ("commands.settings", "commands.settings_help", app.action_settings),
+        ("commands.help", "commands.help_help", app.action_help),
+    ]
+    for title, help_key, callback in actions:
+        yield SystemCommand(t(title), t(help_key), callback)
+    other = "en" if i18n.get_language() == "nl" else "nl"
+    yield SystemCommand(
+        t(f"commands.language_{other}"),
+        t("commands.language_help"),
+        partial(app.switch_language, other),
+    )
+
+
+def _find_cases(casebook, query: str):
+    from casebook.services.cases import find_by_reference
+
+    with casebook.read() as session:
+        return find_by_reference(session, query, limit=MAX_HITS)
+
+
+class CaseProvider(Provider):
+    """Finds cases whose reference, title, location or persons contain the query."""
+
+    async def search(self, query: str) -> Hits:
+        query = query.strip()
+        if len(query) < MIN_QUERY:
+            return
+        app = self.app
+        rows = await asyncio.to_thread(_find_cases, app.casebook, query)
+        folded = query.casefold()
+        for row in rows:
+            # Built as plain Content: a title is user text and never markup.
+            label = t(
+                "commands.case_hit",
+                reference=one_line(row.reference, 20),
+                title=one_line(row.title, 60),
+            )
+            score = 1.0 if row.reference.casefold().startswith(folded) else 0.7
+            yield Hit(
+                score,
+                Content(label),
+                partial(app.open_case, row.id),
+                text=label,
+                help=t(
+                    "commands.case_hit_help",
+                    phase=refdata.label("phases", row.phase),
+                    status=refdata.label("statuses", row.status),
+                ),
+            )

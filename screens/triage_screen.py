@@ -1,0 +1,243 @@
+"""Triage: urgency, exploitation types, sector, route and the first follow-up steps in
+one form. Saving calls the core's `triage.triage_case`, which moves the case to its
+next phase; step rows left empty are ignored."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, SelectionList, Static, TextArea
+from textual.widgets.selection_list import Selection
+
+from casebook import refdata
+from casebook.errors import CasebookError, FieldError, ValidationError
+from casebook.i18n import t
+from casebook.services.steps import StepInput
+from casebook.services.triage import TriageInput
+from screens.localize import Localized
+from screens.widgets.confirm import ConfirmModal
+from screens.widgets.forms import (
+    CodeSelect,
+    DateInput,
+    FormField,
+    clear_errors,
+    literal,
+    show_errors,
+)
+
+FIRST_STEP_ROWS = 3
+
+
+class StepRow(Horizontal):
+    """One follow-up step to plan: type, due date, description."""
+
+    DEFAULT_CSS = """
+    StepRow { height: auto; }
+    StepRow > FormField { margin: 0 1 0 0; }
+    StepRow > FormField.step-type { width: 2fr; }
+    StepRow > FormField.step-due { width: 16; }
+    StepRow > FormField.step-desc { width: 3fr; }
+    """
+
+    def __init__(self, index: int):
+        super().__init__(classes="step-row")
+        self.index = index
+
+    def compose(self) -> ComposeResult:
+        n = self.index
+        type_field = FormField(
+            f"steps.{n}.step_type", "ui.field.step_type", CodeSelect("step_types", id=f"s{n}-type")
+        )
+        type_field.add_class("step-type")
+        yield type_field
+        due = FormField(f"steps.{n}.due_on", "ui.field.due_on", DateInput(id=f"s{n}-due"))
+        due.add_class("step-due")
+        yield due
+        desc = FormField(f"steps.{n}.description", "ui.field.description", Input(id=f"s{n}-desc"))
+        desc.add_class("step-desc")
+        yield desc
+
+    def value(self) -> StepInput | None:
+        """The step, or None when the row was left empty."""
+        step_type = self.query_one(CodeSelect).code or ""
+        due = self.query_one(DateInput).value.strip()
+        desc = self.query_one(f"#s{self.index}-desc", Input).value
+        if not (step_type or due or desc.strip()):
+            return None
+        return StepInput(step_type=step_type, due_on=due or None, description=desc)
+
+
+class TriageScreen(Localized, Screen):
+    CSS_PATH = "triage_screen.tcss"
+
+    BINDINGS = [
+        Binding("ctrl+s,f10", "save", "ui.key.save", id="triage.save"),
+        Binding("escape", "back", "key.back", id="triage.back"),
+        Binding("ctrl+o", "add_step_row", "triage.key.add_step", id="triage.add_step"),
+    ]
+
+    def __init__(self, case_id: int):
+        super().__init__()
+        self.case_id = case_id
+        self._rows = FIRST_STEP_ROWS
+        self._initial: tuple | None = None
+
+    def compose(self) -> ComposeResult:
+        from casebook.services.cases import case_detail
+
+        with self.app.casebook.read() as session:
+            detail = case_detail(session, self.case_id, with_history=False)
+        case = detail.case
+        self._version = case.version
+        yield Header()
+        with VerticalScroll(id="form"):
+            yield Static(
+                Text.assemble(
+                    (t("triage.title") + " ", "bold"),
+                    literal(case.reference),
+                    " · ",
+                    literal(case.title, limit=70),
+                ),
+                classes="screen-title",
+            )
+            if detail.signals:
+                last = detail.signals[-1]
+                yield Static(
+                    literal(last.observed, limit=400) if last.observed else Text(t("ui.none")),
+                    id="observed",
+                    classes="muted",
+                )
+            with Horizontal(classes="row"):
+                yield FormField(
+                    "urgency",
+                    "triage.field.urgency",
+                    CodeSelect(
+                        "urgencies", value=case.urgency or "NORMAL", allow_blank=False, id="urgency"
+                    ),
+                    required=True,
+                )
+                yield FormField(
+                    "sector",
+                    "triage.field.sector",
+                    CodeSelect("sectors", value=case.sector, id="sector"),
+                )
+                yield FormField(
+                    "route",
+                    "triage.field.route",
+                    CodeSelect("routes", value=case.route, id="route"),
+                    required=True,
+                )
+            chosen = set(detail.exploitation_types)
+            yield FormField(
+                "exploitation_types",
+                "triage.field.exploitation_types",
+                SelectionList(
+                    *[
+                        Selection(Text(item.label), item.code, item.code in chosen)
+                        for item in refdata.ref("exploitation_types")
+                    ],
+                    id="exploitation",
+                ),
+                required=True,
+            )
+            yield FormField(
+                "route_note",
+                "triage.field.route_note",
+                TextArea(case.route_note or "", id="route-note"),
+            )
+            yield Static(Text(t("triage.steps")), classes="section-title")
+            with Vertical(id="steps"):
+                for n in range(FIRST_STEP_ROWS):
+                    yield StepRow(n)
+            yield Button(t("triage.add_step_row"), id="add-row")
+            with Horizontal(classes="buttons"):
+                yield Button(t("ui.save"), id="save", variant="primary")
+                yield Button(t("ui.cancel"), id="cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#urgency", CodeSelect).focus()
+        self.call_after_refresh(self._remember_initial)
+
+    def _remember_initial(self) -> None:
+        self._initial = self._fingerprint()
+
+    def _fingerprint(self) -> tuple:
+        data, _ = self.collect()
+        return (repr(data), self._rows)
+
+    def collect(self) -> tuple[TriageInput, list[int]]:
+        """The input, and for each step in it the index of its row on the form."""
+        steps, rows = [], []
+        for row in self.query(StepRow):
+            value = row.value()
+            if value is not None:
+                steps.append(value)
+                rows.append(row.index)
+        data = TriageInput(
+            urgency=self.query_one("#urgency", CodeSelect).code or "",
+            exploitation_types=list(self.query_one("#exploitation", SelectionList).selected),
+            sector=self.query_one("#sector", CodeSelect).code,
+            route=self.query_one("#route", CodeSelect).code or "",
+            route_note=self.query_one("#route-note", TextArea).text,
+            steps=steps,
+        )
+        return data, rows
+
+    def action_add_step_row(self) -> None:
+        row = StepRow(self._rows)
+        self._rows += 1
+        self.query_one("#steps").mount(row)
+        self.call_after_refresh(lambda: row.query_one(CodeSelect).focus())
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        elif event.button.id == "cancel":
+            self.action_back()
+        elif event.button.id == "add-row":
+            self.action_add_step_row()
+
+    def action_save(self) -> None:
+        from casebook.services.triage import triage_case
+
+        clear_errors(self)
+        data, rows = self.collect()
+        try:
+            with self.app.casebook.write() as session:
+                case = triage_case(session, self.case_id, data, expected_version=self._version)
+                phase = refdata.label("phases", case.phase)
+        except ValidationError as error:
+            fixed = []
+            for err in error.errors:
+                name = err.field
+                if name.startswith("steps."):
+                    _, index, rest = name.split(".", 2)
+                    if index.isdigit() and int(index) < len(rows):
+                        name = f"steps.{rows[int(index)]}.{rest}"
+                fixed.append(FieldError(name, err.key, err.params))
+            for message in show_errors(self, ValidationError(fixed)):
+                self.notify(message, severity="error", markup=False)
+            self.notify(error.message(), severity="error", markup=False)
+            return
+        except CasebookError as error:
+            self.app.show_error(error)
+            return
+        self._initial = None
+        self.notify(t("triage.saved", phase=phase), markup=False)
+        if self.app.screen is self:
+            self.app.pop_screen()
+
+    def action_back(self) -> None:
+        if self._initial is None or self._fingerprint() == self._initial:
+            self.app.pop_screen()
+            return
+
+        def answer(leave: bool | None) -> None:
+            if leave and self.app.screen is self:
+                self.app.pop_screen()
+
+        self.app.push_screen(ConfirmModal(t("triage.discard_question")), answer)
