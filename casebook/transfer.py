@@ -765,7 +765,7 @@ def import_data(cb, data: Any) -> ImportResult:
     problems = _header_problems(data)
     if problems:
         raise ImportRefused(problems)
-    from sqlalchemy import delete, func, select
+    from sqlalchemy import func, select
 
     from casebook import models as m
 
@@ -782,7 +782,7 @@ def import_data(cb, data: Any) -> ImportResult:
             raise ImportRefused(validator.problems.items)
         fresh = session.execute(select(func.count()).select_from(m.Case)).scalar() == 0
         writer = _Writer(session)
-        org_ids = writer.organisations(parsed["organisations"], orgs_before, fresh, delete)
+        org_ids = writer.organisations(parsed["organisations"], orgs_before, fresh)
         writer.settings(parsed["settings"], fresh)
         writer.trainings(parsed["trainings"])
         writer.cases(parsed["cases"], org_ids)
@@ -833,7 +833,7 @@ class _Writer:
         if rows:
             self.session.execute(insert(model.__table__), rows)
 
-    def organisations(self, file_orgs: list[dict], before, fresh: bool, delete) -> dict:
+    def organisations(self, file_orgs: list[dict], before, fresh: bool) -> dict:
         """Map each file organisation (by position) to its id in the casebook.
 
         Into a casebook without cases the file's directory replaces the seed: the
@@ -841,6 +841,8 @@ class _Writer:
         casebook the file does not hold (matched by code). Otherwise file
         organisations are matched by code (or, without a code, by exact name) and the
         rest are added."""
+        from sqlalchemy import delete
+
         from casebook import models as m
 
         ids: dict[tuple[str, Any], int] = {}

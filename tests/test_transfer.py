@@ -111,9 +111,15 @@ def test_import_into_non_empty_casebook_remaps_ids(demo_cb, demo_dump, cb):
     for case in data["cases"]:
         year, seq = case["reference"].split("-")
         case["reference"] = f"{year}-{int(seq) + 5000:04d}"
+    from casebook.services import settings
+
+    with cb.write() as session:
+        settings.put(session, "municipality", "Gemeente Eigen")
     before = _table_counts(cb)
     result = import_data(cb, data)
     after = _table_counts(cb)
+    with cb.read() as session:  # a casebook with cases keeps its own settings
+        assert settings.get(session, "municipality") == "Gemeente Eigen"
     assert result.counts["organisations"] == 0  # all matched by code
     assert after["organisation"] == before["organisation"]
     assert after["case_file"] == 2 * before["case_file"]
