@@ -141,7 +141,7 @@ def build(cb):
             referrals.set_referral_status(s, refused, "REFUSED", on=day(-2))
 
         # deadlines: a bedenktijd ending in 7 days, a call-back in 14 and one in 15,
-        # one already marked done, one missed yesterday (not done)
+        # one already marked done, one that passed yesterday (the section looks ahead)
         dl_id, _ = book.case("Termijnen", triage_steps=[])
         with cb.write() as s:
             bt = deadlines.set_bedenktijd(s, dl_id, add_months(day(7), -3)).id
@@ -189,7 +189,6 @@ def build(cb):
             ("Opvang", "MO", day(-6), undated),  # no reply date: shown by request date
         ],
         "deadlines": [
-            ("Termijnen", "OTHER", day(-1), None),  # missed, not done: first
             ("Termijnen", "BEDENKTIJD", day(7), bt),
             ("Termijnen", "CALLBACK", day(14), cb14),
         ],
@@ -300,7 +299,7 @@ def test_the_week_and_the_fortnight_move_with_today(prepared):
     assert [r.code for r in later["overdue"].rows][-1] == "REPORT_POL"
     assert "ADMIN" in [r.code for r in later["due_week"].rows]
     # the call-back at today+15 is now within 14 days
-    assert [r.on for r in later["deadlines"].rows] == [day(-1), day(7), day(14), day(15)]
+    assert [r.on for r in later["deadlines"].rows] == [day(7), day(14), day(15)]
 
 
 def test_empty_casebook_has_empty_sections(cb):
@@ -347,20 +346,20 @@ def test_no_next_step_date_is_the_local_day(cb, amsterdam):
     assert row.on == date(2026, 11, 28)
 
 
-def test_missed_deadline_stays_on_the_board_until_done(cb):
-    """A promised call-back that passed without being marked done must not drop off."""
+def test_deadline_section_looks_ahead_and_drops_done_ones(cb):
     book = Book(cb)
     with frozen(NOW):
         case_id, _ = book.case("Terugbellen", triage_steps=[step("EVAL", day(30))])
         with cb.write() as s:
-            missed = deadlines.add_deadline(s, case_id, "CALLBACK", day(-3)).id
-            coming = deadlines.add_deadline(s, case_id, "CALLBACK", day(2)).id
+            deadlines.add_deadline(s, case_id, "CALLBACK", day(-3))
+            today_id = deadlines.add_deadline(s, case_id, "CALLBACK", day(0)).id
+            coming = deadlines.add_deadline(s, case_id, "AANGIFTE", day(2)).id
     with cb.read() as s:
         section = today.deadlines_near(s, D)
-    assert [(r.entity_id, r.on) for r in section.rows] == [(missed, day(-3)), (coming, day(2))]
+    assert [(r.entity_id, r.on) for r in section.rows] == [(today_id, day(0)), (coming, day(2))]
     assert section.count == 2
     with cb.write() as s:
-        deadlines.mark_done(s, missed)
+        deadlines.mark_done(s, today_id)
     with cb.read() as s:
         section = today.deadlines_near(s, D)
     assert [r.entity_id for r in section.rows] == [coming]

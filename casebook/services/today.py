@@ -146,10 +146,9 @@ def referrals_waiting(session: Session) -> Section:
 
 
 def deadlines_near(session: Session, today: date, days: int = 14) -> Section:
-    """Deadlines due within `days`, and missed ones not marked done (those first): a
-    call-back that passed unnoticed must not drop off the board."""
     cond = and_(
         Deadline.done.is_(False),
+        Deadline.due_on >= today,
         Deadline.due_on <= today + timedelta(days=days),
         Case.status != "CLOSED",
     )
