@@ -64,6 +64,11 @@ class QuickModal(Localized, ModalScreen[bool]):
                 yield Button(t("ui.save"), id="save", variant="primary")
                 yield Button(t("ui.cancel"), id="cancel")
 
+    def on_mount(self) -> None:
+        fields = self.query(FormField)
+        if fields:
+            fields.first().control.focus()
+
     def fields(self) -> ComposeResult:  # pragma: no cover - overridden
         yield from ()
 

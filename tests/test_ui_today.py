@@ -1,0 +1,253 @@
+"""Today: each section shows the right rows with its count, keys move across sections,
+Enter opens the case, and one key acts on the selected row."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from casebook.models import ContactMoment, FollowUpStep
+from casebook.services import deadlines, referrals
+from screens.widgets.tables import RowTable
+from tests import servicekit as kit
+from tests.uikit import SIZE, TODAY, make_app, screen_text, settle, table_rows
+
+
+@pytest.fixture
+def board_cb(cb):
+    """One case for each section of the board (and a closed case that shows nowhere)."""
+    ids = {}
+    ids["untriaged"] = kit.new_case(cb, title="Nieuw signaal kas")
+    ids["overdue"] = kit.triaged_case(
+        cb, title="Te laat stap", steps=[kit.step("ENRICH", TODAY - timedelta(days=3))]
+    )
+    ids["due_week"] = kit.triaged_case(
+        cb, title="Deze week stap", steps=[kit.step("REPORT_POL", TODAY + timedelta(days=2))]
+    )
+    ids["referral"] = kit.triaged_case(
+        cb, title="Wacht op opvang", steps=[kit.step("EVAL", TODAY + timedelta(days=60))]
+    )
+    with cb.write() as s:
+        referrals.request_referral(
+            s,
+            ids["referral"],
+            referrals.ReferralInput(
+                shelter_type="COSM", requested_on=TODAY, reply_due_on=TODAY + timedelta(days=10)
+            ),
+            today=TODAY,
+        )
+    ids["deadline"] = kit.triaged_case(
+        cb, title="Aangifte nadert", steps=[kit.step("EVAL", TODAY + timedelta(days=60))]
+    )
+    with cb.write() as s:
+        deadlines.add_deadline(s, ids["deadline"], "AANGIFTE", TODAY + timedelta(days=10))
+    ids["no_next"] = kit.triaged_case(cb, title="Zonder vervolg")
+    return cb, ids
+
+
+def refs(cb, ids) -> dict[str, str]:
+    return {name: kit.get_case(cb, case_id).reference for name, case_id in ids.items()}
+
+
+async def test_each_section_shows_its_rows_and_count(board_cb):
+    cb, ids = board_cb
+    ref = refs(cb, ids)
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+
+        def refs_in(section):
+            return [row[1] for row in table_rows(screen.query_one(f"#table-{section}"))]
+
+        assert refs_in("untriaged") == [ref["untriaged"]]
+        assert refs_in("overdue") == [ref["overdue"]]
+        assert refs_in("due_week") == [ref["due_week"]]
+        assert refs_in("referrals") == [ref["referral"]]
+        assert refs_in("deadlines") == [ref["deadline"]]
+        assert refs_in("no_next_step") == [ref["no_next"]]
+        text = screen_text(app)
+        assert "Nieuwe signalen, nog niet getriageerd (1)" in text
+        assert "Stappen over tijd (1)" in text
+        assert "Termijnen binnen 14 dagen (1)" in text
+        # words, not colour alone: the urgency of the triaged cases reads "hoog"
+        overdue = table_rows(screen.query_one("#table-overdue"))[0]
+        assert overdue[0] == "! hoog"
+        assert overdue[3].startswith("Signaal verrijken")
+        assert overdue[4] == "25-11-2026"
+
+
+async def test_empty_board_says_nothing_is_waiting(cb):
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Stappen over tijd (0)" in text
+        assert text.count("niets") == 6
+
+
+async def test_j_k_and_arrows_move_across_sections(board_cb):
+    cb, _ = board_cb
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.focused.id == "table-untriaged"
+        await pilot.press("j")
+        assert app.focused.id == "table-overdue"
+        await pilot.press("down")
+        assert app.focused.id == "table-due_week"
+        await pilot.press("k")
+        assert app.focused.id == "table-overdue"
+        await pilot.press("up")
+        assert app.focused.id == "table-untriaged"
+
+
+async def test_enter_opens_the_case_of_the_row(board_cb):
+    cb, ids = board_cb
+    app = make_app(cb)
+    opened = []
+    app.open_case = opened.append
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        assert opened == [ids["overdue"]]
+
+
+@pytest.mark.skipif(
+    not importlib.util.find_spec("screens.case_screen"), reason="case screen not built yet"
+)
+async def test_enter_pushes_the_case_screen(board_cb):
+    cb, _ = board_cb
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CaseScreen"
+
+
+async def test_d_marks_the_step_done_with_its_result(board_cb):
+    cb, ids = board_cb
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j")  # the overdue step
+        await pilot.press("d")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StepDoneModal"
+        await pilot.press(*"BRP bekeken")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "TodayScreen"
+        done = kit.steps_of(cb, ids["overdue"])[0]
+        assert done.status == "DONE" and done.result == "BRP bekeken"
+        assert done.done_on == TODAY
+        # the board was read again: the step left "overdue", the case has no next step
+        assert app.screen.query_one("#table-overdue", RowTable).row_count == 0
+        assert "Stappen over tijd (0)" in screen_text(app)
+        assert "Open zaken zonder volgende stap (2)" in screen_text(app)
+
+
+async def test_d_on_a_signal_row_is_refused(board_cb):
+    cb, _ = board_cb
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "TodayScreen"
+
+
+async def test_a_adds_a_step_and_invalid_input_stays(board_cb):
+    cb, ids = board_cb
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(5):
+            await pilot.press("j")
+        assert app.focused.id == "table-no_next_step"
+        await pilot.press("a")
+        await pilot.pause()
+        modal = app.screen
+        assert type(modal).__name__ == "AddStepModal"
+        modal.query_one("#step-type").value = "CASE_MEETING"
+        modal.query_one("#due-on").focus()
+        await pilot.press(*"31-02-2026")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        # refused beside the field; the modal stays with what was typed
+        assert app.screen is modal
+        assert modal.query_one("#field-due-on").has_class("-invalid")
+        assert modal.query_one("#due-on").value == "31-02-2026"
+        modal.query_one("#due-on").value = "02-12-2026"
+        await pilot.press("f10")
+        await settle(pilot)
+        added = kit.steps_of(cb, ids["no_next"])
+        assert [(s.step_type, s.due_on.isoformat()) for s in added] == [
+            ("CASE_MEETING", "2026-12-02")
+        ]
+        assert "Stappen deze week (2)" in screen_text(app)
+
+
+async def test_l_logs_a_contact(board_cb):
+    cb, ids = board_cb
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "l")
+        await pilot.pause()
+        modal = app.screen
+        assert type(modal).__name__ == "ContactModal"
+        modal.query_one("#channel").value = "PHONE"
+        modal.query_one("#counterpart").value = "REPORTER"
+        modal.query_one("#summary").focus()
+        await pilot.press(*"Melder gebeld")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "TodayScreen"
+    with cb.read() as s:
+        contacts = list(s.exec(select(ContactMoment)))
+    assert [(c.case_id, c.channel, c.counterpart_role, c.summary) for c in contacts] == [
+        (ids["overdue"], "PHONE", "REPORTER", "Melder gebeld")
+    ]
+
+
+async def test_escape_in_a_modal_changes_nothing(board_cb):
+    cb, ids = board_cb
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "d")
+        await pilot.pause()
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "TodayScreen"
+    with cb.read() as s:
+        assert s.exec(
+            select(FollowUpStep.status).where(FollowUpStep.case_id == ids["overdue"])
+        ).all() == ["OPEN"]
+
+
+async def test_t_opens_triage_for_the_case(board_cb):
+    cb, ids = board_cb
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "TriageScreen"
+        assert app.screen.case_id == ids["untriaged"]
+
+
+async def test_today_fits_80_by_24(demo_cb):
+    app = make_app(demo_cb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Nieuwe signalen" in text
+        table = app.screen.query_one("#table-overdue", RowTable)
+        # the columns fit the width: no horizontal scrolling needed
+        assert table.virtual_size.width <= table.size.width

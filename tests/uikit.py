@@ -1,0 +1,67 @@
+"""Helpers for the Pilot tests of the daily screens: start the app on a casebook with
+'today' frozen, wait for workers, read what the screen shows, type and choose as the
+officer does."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual import events
+from textual.widgets import DataTable, Select
+
+from screens.app import CasebookApp
+
+TODAY = date(2026, 11, 28)
+SIZE = (100, 32)
+
+
+def make_app(cb) -> CasebookApp:
+    return CasebookApp(cb, today=TODAY)
+
+
+async def settle(pilot, rounds: int = 2) -> None:
+    """Let messages, timers (the search debounce) and workers finish."""
+    for _ in range(rounds):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def settle_search(pilot) -> None:
+    await pilot.pause(0.4)  # past the search debounce
+    await settle(pilot)
+
+
+def screen_text(app) -> str:
+    """The text of the whole terminal as the officer sees it (no colours)."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+def table_rows(table: DataTable) -> list[list[str]]:
+    return [[cell.plain for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def type_text(pilot, text: str) -> None:
+    """Type printable text key by key into the focused widget."""
+    await pilot.press(*list(text))
+
+
+async def paste(pilot, widget, text: str) -> None:
+    """Paste `text` into `widget` (what a terminal delivers for a paste: any text)."""
+    widget.focus()
+    await pilot.pause()
+    widget.post_message(events.Paste(text))
+    await pilot.pause()
+
+
+async def choose(pilot, select: Select, search: str) -> None:
+    """Open a Select with Enter, type to search, Enter to pick."""
+    select.focus()
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    await type_text(pilot, search)
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
