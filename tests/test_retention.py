@@ -42,22 +42,12 @@ def statistical_snapshot(db_path, *, exclude_history_events=()) -> dict:
 
 
 def yearly_figures(cb, years) -> dict:
-    """The statistics module's figures per year, when it exists."""
-    try:
-        from casebook import statistics
-    except ImportError:
-        return {}
-    fn = getattr(statistics, "compute", None) or getattr(statistics, "year_figures", None)
-    if fn is None:
-        return {}
-    out = {}
+    """The figures of each year as the statistics module computes them (the numbers
+    of `casebook stats` and the Statistics screen)."""
+    from casebook import statistics
+
     with cb.read() as s:
-        for year in years:
-            try:
-                out[year] = repr(fn(s, year))
-            except TypeError:
-                return {}
-    return out
+        return {year: repr(statistics.compute(s, year)) for year in years}
 
 
 def set_retention(cb, years: int, mode: str = "strip") -> None:
