@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from random import Random
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from casebook import refdata
 from casebook.dates import frozen, local_to_utc
@@ -110,7 +110,7 @@ def generate(
     today = today or local_today()
     start = date(today.year - years + 1, 1, 1)
     span = (today - start).days
-    orgs = {o.code: o.id for o in session.query(Organisation).all() if o.code}
+    orgs = {o.code: o.id for o in session.exec(select(Organisation)).all() if o.code}
     outcomes = refdata.ref("closure_outcomes").codes()
     shelters = refdata.ref("shelter_types").codes()
     step_types = refdata.ref("step_types").codes()
@@ -322,7 +322,7 @@ def _one_case(session, rng: Random, i: int, day: date, today: date, ctx: dict) -
                 )
         return
     # Still running: mark some steps done, pick a status.
-    for step in session.query(FollowUpStep).filter_by(case_id=case.id, status="OPEN").all():
+    for step in _open_steps(session, case.id):
         if step.referral_id is None and step.due_on and step.due_on < today and rng.random() < 0.5:
             with frozen(_at(min(today, step.due_on), rng)):
                 steps.complete_step(
@@ -338,19 +338,28 @@ def _one_case(session, rng: Random, i: int, day: date, today: date, ctx: dict) -
 def _settle(session, case_id: int, day: date) -> None:
     from casebook.models import Referral
 
-    for ref in session.query(Referral).filter_by(case_id=case_id).all():
+    for ref in session.exec(select(Referral).where(Referral.case_id == case_id)).all():
         if ref.status == "REQUESTED":
             referrals.set_referral_status(
                 session, ref.id, "WITHDRAWN", on=max(day, ref.requested_on)
             )
         elif ref.status == "PLACED":
             referrals.carry_referral(session, ref.id)
-    for step in session.query(FollowUpStep).filter_by(case_id=case_id, status="OPEN").all():
+    for step in _open_steps(session, case_id):
         steps.complete_step(session, step.id, result="Afgerond (fictief).", done_on=day)
 
 
 def _victim_id(session, case_id: int) -> int | None:
     from casebook.models import Person
 
-    person = session.query(Person).filter_by(case_id=case_id, role="VICTIM").first()
+    person = session.exec(
+        select(Person).where(Person.case_id == case_id, Person.role == "VICTIM")
+    ).first()
     return person.id if person else None
+
+
+def _open_steps(session, case_id: int) -> list[FollowUpStep]:
+    stmt = select(FollowUpStep).where(
+        FollowUpStep.case_id == case_id, FollowUpStep.status == "OPEN"
+    )
+    return list(session.exec(stmt.order_by(FollowUpStep.id)))
