@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from casebook.dates import add_months, frozen
+from casebook.dates import add_months, frozen, to_local
 from casebook.models import Case, FollowUpStep, Referral
 from casebook.services import (
     closure,
@@ -193,8 +193,8 @@ def build(cb):
             ("Termijnen", "CALLBACK", day(14), cb14),
         ],
         "no_next_step": [
-            ("Alles gedaan", "REFERRAL", NOW.date(), done_id),
-            ("Zonder stap", "REFERRAL", NOW.date(), book.ids["Zonder stap"]),
+            ("Alles gedaan", "REFERRAL", to_local(NOW).date(), done_id),
+            ("Zonder stap", "REFERRAL", to_local(NOW).date(), book.ids["Zonder stap"]),
         ],
     }
     return book, expected
