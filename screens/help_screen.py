@@ -61,7 +61,7 @@ class HelpScreen(Localized, Screen):
         super().__init__()
         self.origin_key = screen_key(origin)
         # Read now: once this screen is on top, the origin's focus chain is not live.
-        self.rows = binding_rows(origin.app, origin)
+        self.binding_list = binding_rows(origin.app, origin)
 
     def compose(self) -> ComposeResult:
         key = f"help.screen.{self.origin_key}"
@@ -79,7 +79,7 @@ class HelpScreen(Localized, Screen):
             table = Table.grid(padding=(0, 2))
             table.add_column(style="bold", no_wrap=True)
             table.add_column()
-            for keys, description, enabled in self.rows:
+            for keys, description, enabled in self.binding_list:
                 table.add_row(Text(keys), Text(description, style="" if enabled else "dim"))
             for keys, desc_key in GENERAL_KEYS:
                 table.add_row(Text(keys), Text(t(desc_key)))

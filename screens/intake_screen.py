@@ -205,11 +205,11 @@ class IntakeScreen(Localized, Screen):
 
     # -- persons --------------------------------------------------------------------
 
-    def action_add_person(self) -> None:
+    async def action_add_person(self) -> None:
         self._serial += 1
         row = PersonRow(self._serial, len(self.person_rows()) + 1)
-        self.query_one("#persons").mount(row)
-        self.call_after_refresh(lambda: row.query_one(CodeSelect).focus())
+        await self.query_one("#persons").mount(row)
+        row.query_one(CodeSelect).focus()
 
     @on(PersonRow.Removed)
     def _remove_person(self, event: PersonRow.Removed) -> None:
@@ -281,14 +281,14 @@ class IntakeScreen(Localized, Screen):
 
     # -- buttons --------------------------------------------------------------------
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button.id
         if button == "save":
             self.action_save()
         elif button == "cancel":
             self.action_back()
         elif button == "add-person":
-            self.action_add_person()
+            await self.action_add_person()
         elif button == "new-case":
             self.case_id = None
             self._case_label = None

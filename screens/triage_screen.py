@@ -187,19 +187,19 @@ class TriageScreen(Localized, Screen):
         )
         return data, rows
 
-    def action_add_step_row(self) -> None:
+    async def action_add_step_row(self) -> None:
         row = StepRow(self._rows)
         self._rows += 1
-        self.query_one("#steps").mount(row)
-        self.call_after_refresh(lambda: row.query_one(CodeSelect).focus())
+        await self.query_one("#steps").mount(row)
+        row.query_one(CodeSelect).focus()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":
             self.action_save()
         elif event.button.id == "cancel":
             self.action_back()
         elif event.button.id == "add-row":
-            self.action_add_step_row()
+            await self.action_add_step_row()
 
     def action_save(self) -> None:
         from casebook.services.triage import triage_case

@@ -42,10 +42,10 @@ class PersonRow(Vertical):
         self.serial = serial
         self.number = number
 
-    def _name(self, field: str) -> str:
+    def _field_name(self, field: str) -> str:
         return f"persons.{self.serial}.{field}"
 
-    def _cid(self, field: str) -> str:
+    def _control_id(self, field: str) -> str:
         return f"p{self.serial}-{field}"
 
     def compose(self) -> ComposeResult:
@@ -54,31 +54,43 @@ class PersonRow(Vertical):
             yield Button(t("intake.person_remove"), id=f"remove-{self.serial}", classes="remove")
         with Vertical(classes="person-grid"):
             yield FormField(
-                self._name("role"),
+                self._field_name("role"),
                 "intake.field.person_role",
-                CodeSelect("person_roles", value="VICTIM", allow_blank=False, id=self._cid("role")),
+                CodeSelect(
+                    "person_roles", value="VICTIM", allow_blank=False, id=self._control_id("role")
+                ),
             )
             yield FormField(
-                self._name("gender"),
+                self._field_name("gender"),
                 "intake.field.gender",
-                CodeSelect("genders", value="UNKNOWN", allow_blank=False, id=self._cid("gender")),
+                CodeSelect(
+                    "genders", value="UNKNOWN", allow_blank=False, id=self._control_id("gender")
+                ),
             )
             yield FormField(
-                self._name("nationality"),
+                self._field_name("nationality"),
                 "intake.field.nationality",
-                CodeSelect("countries", value="XX", allow_blank=False, id=self._cid("nationality")),
+                CodeSelect(
+                    "countries", value="XX", allow_blank=False, id=self._control_id("nationality")
+                ),
             )
             yield FormField(
-                self._name("birth_year"),
+                self._field_name("birth_year"),
                 "intake.field.birth_year",
-                Input(id=self._cid("birth_year"), placeholder=t("intake.placeholder.year")),
+                Input(id=self._control_id("birth_year"), placeholder=t("intake.placeholder.year")),
             )
             yield FormField(
-                self._name("age"), "intake.field.age", Input(id=self._cid("age"), max_length=3)
+                self._field_name("age"),
+                "intake.field.age",
+                Input(id=self._control_id("age"), max_length=3),
             )
-            yield FormField(self._name("name"), "intake.field.name", Input(id=self._cid("name")))
             yield FormField(
-                self._name("contact"), "intake.field.contact", Input(id=self._cid("contact"))
+                self._field_name("name"), "intake.field.name", Input(id=self._control_id("name"))
+            )
+            yield FormField(
+                self._field_name("contact"),
+                "intake.field.contact",
+                Input(id=self._control_id("contact")),
             )
 
     def renumber(self, number: int) -> None:
@@ -92,10 +104,10 @@ class PersonRow(Vertical):
 
     def value(self) -> PersonInput:
         def text(field: str) -> str:
-            return self.query_one(f"#{self._cid(field)}", Input).value
+            return self.query_one(f"#{self._control_id(field)}", Input).value
 
         def code(field: str) -> str:
-            return self.query_one(f"#{self._cid(field)}", CodeSelect).code or ""
+            return self.query_one(f"#{self._control_id(field)}", CodeSelect).code or ""
 
         return PersonInput(
             role=code("role"),
