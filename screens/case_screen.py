@@ -1,0 +1,822 @@
+"""One case in full: a summary with the next step, and a tab per section (signals,
+persons, steps, referrals, contact moments, consent, deadlines, timeline). Every section
+is added to and edited by keyboard; the forms are modals in screens/case_*_modal.py.
+
+The case is loaded in a worker with a bounded number of rows per table (the latest
+contact moments and timeline entries, more on `m`), so a long case paints quickly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from casebook import refdata
+from casebook.dates import format_date, format_datetime
+from casebook.errors import CasebookError
+from casebook.i18n import t
+from casebook.models import STEP_OPEN
+from casebook.services.cases import CaseDetail
+from casebook.text import one_line
+from screens.case_timeline import Lookups, person_name, timeline_row
+from screens.localize import Localized
+from screens.widgets.forms import literal
+
+TABS = ("signals", "persons", "steps", "referrals", "contacts", "consent", "deadlines", "timeline")
+CONTACT_PAGE = 100
+TIMELINE_PAGE = 200
+
+STEP_MARK = {"OPEN": "○", "DONE": "✓", "CANCELLED": "✗", "CARRIED": "→"}
+REFERRAL_DATE = {
+    "PLACED": "placed_on",
+    "REFUSED": "refused_on",
+    "ENDED": "ended_on",
+    "WITHDRAWN": "withdrawn_on",
+}
+
+
+def short(label: str, limit: int = 32) -> Text:
+    """A reference-list label cut to fit a table column."""
+    return Text(one_line(label, limit))
+
+
+@dataclass
+class CaseData:
+    detail: CaseDetail
+    organisations: dict[int, tuple[str, bool]] = field(default_factory=dict)
+
+    @property
+    def case(self):
+        return self.detail.case
+
+    @property
+    def is_open(self) -> bool:
+        return self.case.status != "CLOSED"
+
+    def open_steps(self):
+        return [s for s in self.detail.steps if s.status == STEP_OPEN]
+
+    def person_options(self) -> list[tuple[int, str]]:
+        return [(p.id, person_name(p)) for p in self.detail.persons]
+
+    def organisation_options(self, keep: int | None = None) -> list[tuple[int, str]]:
+        return [
+            (oid, name)
+            for oid, (name, active) in sorted(self.organisations.items(), key=lambda i: i[1][0])
+            if active or oid == keep
+        ]
+
+    def first_victim(self) -> int | None:
+        for p in self.detail.persons:
+            if p.role == "VICTIM":
+                return p.id
+        return self.detail.persons[0].id if self.detail.persons else None
+
+
+def load_case(session, case_id: int) -> CaseData:
+    from sqlmodel import select
+
+    from casebook.models import Organisation
+    from casebook.services.cases import case_detail
+
+    detail = case_detail(session, case_id)
+    orgs = {
+        oid: (name, active)
+        for oid, name, active in session.exec(
+            select(Organisation.id, Organisation.name, Organisation.active)
+        )
+    }
+    return CaseData(detail=detail, organisations=orgs)
+
+
+class CaseScreen(Localized, Screen):
+    CSS_PATH = "case_screen.tcss"
+
+    BINDINGS = [
+        Binding("escape", "back", "key.back", id="case.back", show=False),
+        Binding("c", "contact", "case.key.contact", id="case.contact"),
+        Binding("s", "add_step", "case.key.add_step", id="case.add_step"),
+        Binding("d", "done", "case.key.done", id="case.done"),
+        Binding("x", "cancel_step", "case.key.cancel_step", id="case.cancel_step"),
+        Binding("r", "reschedule", "case.key.reschedule", id="case.reschedule"),
+        Binding("a", "carry", "case.key.carry", id="case.carry", show=False),
+        Binding("v", "referral", "case.key.referral", id="case.referral"),
+        Binding("u", "referral_status", "case.key.referral_status", id="case.referral_status"),
+        Binding("p", "add_person", "case.key.add_person", id="case.add_person", show=False),
+        Binding("o", "consent", "case.key.consent", id="case.consent", show=False),
+        Binding("b", "deadline", "case.key.deadline", id="case.deadline", show=False),
+        Binding("i", "add_signal", "case.key.add_signal", id="case.add_signal", show=False),
+        Binding("e", "edit", "case.key.edit", id="case.edit", show=False),
+        Binding("m", "more", "case.key.more", id="case.more"),
+        Binding("f10,ctrl+w", "close_case", "case.key.close", id="case.close"),
+        Binding("f10,ctrl+w", "reopen_case", "case.key.reopen", id="case.reopen"),
+        Binding("j", "cursor(1)", "case.key.down", id="case.down", show=False),
+        Binding("k", "cursor(-1)", "case.key.up", id="case.up", show=False),
+    ] + [
+        Binding(str(n), f"tab('{name}')", f"case.tab.{name}", id=f"case.tab.{name}", show=False)
+        for n, name in enumerate(TABS, start=1)
+    ]
+
+    def __init__(self, case_id: int):
+        super().__init__()
+        self.case_id = case_id
+        self.data: CaseData | None = None
+        self.items: dict[str, dict[str, object]] = {name: {} for name in TABS}
+        self.contact_limit = CONTACT_PAGE
+        self.timeline_limit = TIMELINE_PAGE
+        self._timeline_filled = False
+        self._ask_next_step = False
+
+    # -- layout ------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text(t("case.loading")), id="case-summary")
+        with TabbedContent(initial="steps", id="case-tabs"):
+            for n, name in enumerate(TABS, start=1):
+                with TabPane(f"{n} {t(f'case.tab.{name}')}", id=name):
+                    if name in ("contacts", "timeline"):
+                        yield Static("", id=f"{name}-count", classes="muted page-count")
+                    table = DataTable(id=f"{name}-table", cursor_type="row", zebra_stripes=True)
+                    table.add_columns(*(t(f"case.col.{c}") for c in COLUMNS[name]))
+                    yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#steps-table", DataTable).focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.data is not None:
+            self.load()
+
+    # -- loading -----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="case-load")
+    def load(self) -> None:
+        try:
+            with self.app.casebook.read() as session:
+                data = load_case(session, self.case_id)
+        except CasebookError as error:
+            self.app.call_from_thread(self.app.show_error, error)
+            return
+        self.app.call_from_thread(self.show, data)
+
+    def show(self, data: CaseData) -> None:
+        self.data = data
+        self.sub_title = data.case.reference
+        self._summary()
+        self._signals()
+        self._persons()
+        self._steps()
+        self._referrals()
+        self._contacts()
+        self._consent()
+        self._deadlines()
+        self._timeline_filled = False
+        if self.query_one(TabbedContent).active == "timeline":
+            self._timeline()
+        self.refresh_bindings()
+        if self._ask_next_step:
+            self._ask_next_step = False
+            if data.is_open and not data.open_steps():
+                from screens.case_next_step_modal import NextStepModal
+
+                self.app.push_screen(
+                    NextStepModal(self.case_id, data.organisation_options(), today=self.app.today())
+                )
+
+    # -- the summary ---------------------------------------------------------------------
+
+    def _summary(self) -> None:
+        case = self.data.case
+        d = self.data.detail
+        text = Text()
+        text.append(case.reference, style="bold")
+        text.append("  ")
+        text.append_text(literal(case.title, limit=70))
+        text.append("\n")
+        parts = [
+            (t("case.summary.phase"), refdata.label("phases", case.phase)),
+            (t("case.summary.status"), refdata.label("statuses", case.status)),
+            (t("case.summary.urgency"), refdata.label("urgencies", case.urgency) or "–"),
+        ]
+        self._parts(text, parts)
+        text.append("\n")
+        types = ", ".join(refdata.label("exploitation_types", c) for c in d.exploitation_types)
+        parts = [
+            (t("case.summary.exploitation"), types or "–"),
+            (t("case.summary.sector"), refdata.label("sectors", case.sector) or "–"),
+        ]
+        self._parts(text, parts)
+        text.append("\n")
+        if not self.data.is_open:
+            self._parts(
+                text,
+                [
+                    (t("case.summary.closed_on"), format_date(case.closed_on)),
+                    (
+                        t("case.summary.outcome"),
+                        refdata.label("closure_outcomes", case.closure_outcome),
+                    ),
+                ],
+            )
+        else:
+            text.append(f"{t('case.summary.next_step')}: ", style="bold")
+            text.append_text(self._next_step_text())
+        self.query_one("#case-summary", Static).update(text)
+
+    @staticmethod
+    def _parts(text: Text, parts) -> None:
+        for i, (label, value) in enumerate(parts):
+            if i:
+                text.append("  ·  ")
+            text.append(f"{label}: ", style="dim")
+            text.append(value)
+
+    def _next_step_text(self) -> Text:
+        open_steps = self.data.open_steps()
+        today = self.app.today()
+        if open_steps:
+            step = open_steps[0]
+            out = Text(refdata.label("step_types", step.step_type))
+            org = self._org(step.organisation_id)
+            if org:
+                out.append(" · ")
+                out.append_text(literal(org, limit=40))
+            if step.due_on:
+                out.append(f" · {format_date(step.due_on)} ({self._relative(step.due_on, today)})")
+            if len(open_steps) > 1:
+                out.append("  " + t("case.summary.more_open", count=len(open_steps) - 1))
+            return out
+        # No open step: the reason given when the last one was settled, if any.
+        done = [s for s in self.data.detail.steps if s.step_type == "EVAL" and s.result]
+        if done:
+            out = Text(t("case.summary.none_because") + " ")
+            out.append_text(literal(done[-1].result, limit=60))
+            return out
+        return Text("⚠ " + t("case.summary.no_next_step"), style="bold")
+
+    @staticmethod
+    def _relative(due: date, today: date) -> str:
+        days = (due - today).days
+        if days < 0:
+            return "⚠ " + t("case.due.overdue", days=-days)
+        if days == 0:
+            return t("case.due.today")
+        return t("case.due.in_days", days=days)
+
+    def _org(self, org_id: int | None) -> str:
+        if org_id is None:
+            return ""
+        return self.data.organisations.get(org_id, ("", True))[0]
+
+    def _person(self, person_id: int | None) -> Text:
+        """A person as a table cell: the name, or the role when there is none."""
+        for p in self.data.detail.persons:
+            if p.id == person_id:
+                return literal(p.name or refdata.label("person_roles", p.role), limit=24)
+        return Text("")
+
+    # -- the tables ----------------------------------------------------------------------
+
+    def _fill(self, name: str, rows) -> None:
+        """Replace a table's rows, keeping the cursor on the same record if it remains."""
+        table = self.query_one(f"#{name}-table", DataTable)
+        keep = None
+        if table.row_count and table.cursor_row >= 0:
+            keep = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        table.clear()
+        items = {}
+        for obj_key, obj, cells in rows:
+            items[obj_key] = obj
+            table.add_row(*cells, key=obj_key)
+        self.items[name] = items
+        if keep in items:
+            table.move_cursor(row=table.get_row_index(keep), animate=False)
+
+    def _signals(self) -> None:
+        d = self.data.detail
+        self._fill(
+            "signals",
+            (
+                (
+                    str(s.id),
+                    s,
+                    (
+                        Text(format_date(s.received_on)),
+                        short(refdata.label("signal_channels", s.channel), 24),
+                        short(refdata.label("source_roles", s.source_role), 24),
+                        Text(str(len(d.indicators.get(s.id, [])))),
+                        literal(s.observed, limit=60),
+                    ),
+                )
+                for s in d.signals
+            ),
+        )
+
+    def _persons(self) -> None:
+        d = self.data.detail
+        by_person: dict[int, list] = {}
+        for r in d.referrals:
+            by_person.setdefault(r.person_id, []).append(r)
+        rows = []
+        for p in d.persons:
+            age = (
+                str(p.birth_year)
+                if p.birth_year
+                else (f"{p.age} {t('case.years')}" if p.age is not None else "")
+            )
+            placements = "; ".join(
+                f"{r.shelter_type} {refdata.label('referral_statuses', r.status).lower()}"
+                for r in by_person.get(p.id, [])
+            )
+            rows.append(
+                (
+                    str(p.id),
+                    p,
+                    (
+                        short(refdata.label("person_roles", p.role), 24),
+                        literal(p.name, limit=30),
+                        Text(refdata.label("genders", p.gender)),
+                        Text(age),
+                        short(refdata.label("countries", p.nationality), 20),
+                        short(refdata.label("b8_statuses", p.b8_status), 20),
+                        Text(placements),
+                    ),
+                )
+            )
+        self._fill("persons", rows)
+
+    def _steps(self) -> None:
+        today = self.app.today()
+        rows = []
+        # open steps first (by due date), then the settled ones, latest first
+        steps = self.data.open_steps() + sorted(
+            (s for s in self.data.detail.steps if s.status != STEP_OPEN),
+            key=lambda s: (s.done_on or date.min, s.id),
+            reverse=True,
+        )
+        for s in steps:
+            status = f"{STEP_MARK.get(s.status, '')} {t(f'case.step.status.{s.status}')}"
+            if s.status == STEP_OPEN and s.due_on and s.due_on < today:
+                status = "⚠ " + t("case.step.overdue")
+            rows.append(
+                (
+                    str(s.id),
+                    s,
+                    (
+                        Text(format_date(s.due_on)),
+                        short(refdata.label("step_types", s.step_type), 34),
+                        literal(self._org(s.organisation_id), limit=30),
+                        literal(s.description, limit=40),
+                        Text(status),
+                        Text(format_date(s.done_on)),
+                        literal(s.result, limit=40),
+                    ),
+                )
+            )
+        self._fill("steps", rows)
+
+    def _referrals(self) -> None:
+        rows = []
+        for r in self.data.detail.referrals:
+            status = refdata.label("referral_statuses", r.status)
+            if r.carried_by_partner:
+                status += " · " + t("case.referral.carried")
+            when = getattr(r, REFERRAL_DATE[r.status]) if r.status in REFERRAL_DATE else None
+            rows.append(
+                (
+                    str(r.id),
+                    r,
+                    (
+                        self._person(r.person_id),
+                        short(refdata.label("shelter_types", r.shelter_type), 30),
+                        literal(self._org(r.organisation_id), limit=30),
+                        Text(status),
+                        Text(format_date(r.requested_on)),
+                        Text(format_date(r.reply_due_on)),
+                        Text(format_date(when)),
+                    ),
+                )
+            )
+        self._fill("referrals", rows)
+
+    def _contacts(self) -> None:
+        contacts = self.data.detail.contacts  # latest first
+        shown = contacts[: self.contact_limit]
+        self._fill(
+            "contacts",
+            (
+                (
+                    str(c.id),
+                    c,
+                    (
+                        Text(format_datetime(c.at)),
+                        short(refdata.label("contact_channels", c.channel), 22),
+                        short(refdata.label("counterpart_roles", c.counterpart_role), 24),
+                        self._person(c.person_id),
+                        literal(c.summary, limit=60),
+                    ),
+                )
+                for c in shown
+            ),
+        )
+        self._page_count("contacts", len(shown), len(contacts))
+
+    def _page_count(self, name: str, shown: int, total: int) -> None:
+        label = self.query_one(f"#{name}-count", Static)
+        if shown < total:
+            label.update(Text(t("case.page.partial", shown=shown, total=total)))
+        else:
+            label.update(Text(t("case.page.all", total=total)))
+
+    def _consent(self) -> None:
+        d = self.data.detail
+        latest: dict[tuple, int] = {}
+        for c in d.consents:  # ordered by date: the last one per key counts
+            latest[(c.person_id, c.purpose, c.organisation_id)] = c.id
+        rows = []
+        for c in reversed(d.consents):
+            purpose = refdata.label("consent_purposes", c.purpose)
+            if c.organisation_id:
+                purpose += " · " + self._org(c.organisation_id)
+            given = (
+                "✓ " + t("case.consent.given_word")
+                if c.given
+                else "✗ " + t("case.consent.withdrawn_word")
+            )
+            current = latest[(c.person_id, c.purpose, c.organisation_id)] == c.id
+            rows.append(
+                (
+                    str(c.id),
+                    c,
+                    (
+                        self._person(c.person_id),
+                        literal(purpose, limit=50),
+                        Text(given),
+                        Text(format_date(c.recorded_on)),
+                        short(refdata.label("consent_methods", c.method), 20),
+                        Text(t("case.consent.current") if current else t("case.consent.earlier")),
+                    ),
+                )
+            )
+        self._fill("consent", rows)
+
+    def _deadlines(self) -> None:
+        rows = []
+        for dl in self.data.detail.deadlines:
+            rows.append(
+                (
+                    str(dl.id),
+                    dl,
+                    (
+                        Text(t(f"case.deadline.kinds.{dl.kind}")),
+                        self._person(dl.person_id),
+                        Text(format_date(dl.starts_on)),
+                        Text(format_date(dl.due_on)),
+                        Text("✓ " + t("case.yes") if dl.done else ""),
+                        literal(dl.note, limit=40),
+                    ),
+                )
+            )
+        self._fill("deadlines", rows)
+
+    def _timeline(self) -> None:
+        d = self.data.detail
+        lookups = Lookups(
+            persons={p.id: p for p in d.persons},
+            steps={s.id: s for s in d.steps},
+            referrals={r.id: r for r in d.referrals},
+            contacts={c.id: c for c in d.contacts},
+            signals={s.id: s for s in d.signals},
+        )
+        history = d.history
+        shown = history[-self.timeline_limit :] if self.timeline_limit else history
+        self._fill(
+            "timeline",
+            ((str(h.id), h, timeline_row(h, lookups)) for h in shown),
+        )
+        self._page_count("timeline", len(shown), len(history))
+        self._timeline_filled = True
+
+    @on(TabbedContent.TabActivated, "#case-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "timeline" and self.data is not None and not self._timeline_filled:
+            self._timeline()
+        self.refresh_bindings()
+
+    # -- which keys apply where -----------------------------------------------------------
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one(TabbedContent).active
+
+    def selected(self, name: str | None = None):
+        name = name or self.active_tab
+        table = self.query_one(f"#{name}-table", DataTable)
+        if not table.row_count or table.cursor_row < 0:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return self.items[name].get(key)
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if self.data is None:
+            return action in ("back", "tab", "cursor")
+        tab = self.active_tab
+        is_open = self.data.is_open
+        if action in ("done",):
+            return is_open and tab in ("steps", "deadlines")
+        if action in ("cancel_step", "reschedule"):
+            return is_open and tab == "steps"
+        if action == "carry":
+            return is_open and tab in ("steps", "referrals")
+        if action == "referral_status":
+            return is_open and tab == "referrals"
+        if action == "edit":
+            return tab in ("persons", "steps", "referrals", "consent", "signals", "contacts")
+        if action == "more":
+            d = self.data.detail
+            if tab == "contacts":
+                return len(d.contacts) > self.contact_limit
+            if tab == "timeline":
+                return len(d.history) > self.timeline_limit
+            return False
+        if action == "close_case":
+            return is_open
+        if action == "reopen_case":
+            return not is_open
+        if action in ("contact", "add_step", "referral", "add_person", "consent", "deadline"):
+            return True if is_open else None
+        return True
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_tab(self, name: str) -> None:
+        self.query_one(TabbedContent).active = name
+        self.query_one(f"#{name}-table", DataTable).focus()
+
+    def action_cursor(self, delta: int) -> None:
+        table = self.query_one(f"#{self.active_tab}-table", DataTable)
+        table.move_cursor(row=max(0, table.cursor_row + delta))
+
+    def action_more(self) -> None:
+        if self.active_tab == "contacts":
+            self.contact_limit += CONTACT_PAGE
+            self._contacts()
+        elif self.active_tab == "timeline":
+            self.timeline_limit += TIMELINE_PAGE
+            self._timeline()
+        self.refresh_bindings()
+
+    def _push(self, modal) -> None:
+        self.app.push_screen(modal)
+
+    def action_contact(self) -> None:
+        from screens.case_contact_modal import ContactModal
+
+        d = self.data.detail
+        last = d.contacts[0] if d.contacts else None
+        self._push(
+            ContactModal(
+                self.case_id,
+                self.data.person_options(),
+                channel=last.channel if last else "PHONE",
+                counterpart_role=last.counterpart_role if last else "SUBJECT",
+                person_id=last.person_id if last else self.data.first_victim(),
+            )
+        )
+
+    def action_add_step(self) -> None:
+        from screens.case_step_modal import StepModal
+
+        self._push(
+            StepModal(
+                self.case_id,
+                self.data.organisation_options(),
+                case_version=self.data.case.version,
+            )
+        )
+
+    def _selected_step(self):
+        step = self.selected("steps")
+        if step is None:
+            return None
+        if step.status != STEP_OPEN:
+            self.notify(t("case.step.not_open"), severity="warning")
+            return None
+        return step
+
+    def action_done(self) -> None:
+        if self.active_tab == "deadlines":
+            deadline = self.selected("deadlines")
+            if deadline is not None and not deadline.done:
+                self._mark_deadline_done(deadline.id)
+            return
+        self._settle("done")
+
+    def action_cancel_step(self) -> None:
+        self._settle("cancel")
+
+    def action_carry(self) -> None:
+        if self.active_tab == "referrals":
+            referral = self.selected("referrals")
+            if referral is None:
+                return
+            if referral.status != "PLACED" or referral.carried_by_partner:
+                self.notify(t("case.referral.carry_placed_only"), severity="warning")
+                return
+            self._carry_referral(referral)
+            return
+        self._settle("carry")
+
+    def _settle(self, mode: str) -> None:
+        from screens.case_step_modal import StepSettleModal
+
+        step = self._selected_step()
+        if step is None:
+            return
+        self._ask_next_step = True
+        self._push(StepSettleModal(step, mode, today=self.app.today()))
+
+    def action_reschedule(self) -> None:
+        from screens.case_step_modal import RescheduleModal
+
+        step = self._selected_step()
+        if step is not None:
+            self._push(RescheduleModal(step))
+
+    def action_referral(self) -> None:
+        from screens.case_referral_modal import ReferralModal
+
+        person = self.selected("persons") if self.active_tab == "persons" else None
+        self._push(
+            ReferralModal(
+                self.case_id,
+                self.data.person_options(),
+                self.data.organisation_options(),
+                person_id=person.id if person else self.data.first_victim(),
+                today=self.app.today(),
+            )
+        )
+
+    def action_referral_status(self) -> None:
+        from screens.case_referral_modal import ReferralStatusModal
+
+        referral = self.selected("referrals")
+        if referral is None:
+            return
+        from casebook.services.referrals import TRANSITIONS
+
+        if not TRANSITIONS.get(referral.status):
+            self.notify(t("case.referral.final"), severity="warning")
+            return
+        self._push(ReferralStatusModal(referral, today=self.app.today()))
+
+    def action_add_person(self) -> None:
+        from screens.case_person_modal import PersonModal
+
+        self._push(PersonModal(self.case_id))
+
+    def action_consent(self, preset=None, person_id: int | None = None) -> None:
+        from screens.case_consent_modal import ConsentModal
+
+        if person_id is None:
+            person = self.selected("persons") if self.active_tab == "persons" else None
+            person_id = person.id if person else self.data.first_victim()
+        self._push(
+            ConsentModal(
+                self.data.person_options(),
+                self.data.organisation_options(),
+                person_id=person_id,
+                preset=preset,
+                today=self.app.today(),
+            )
+        )
+
+    def action_deadline(self) -> None:
+        from screens.case_deadline_modal import DeadlineModal
+
+        person = self.selected("persons") if self.active_tab == "persons" else None
+        person_id = person.id if person else self.data.first_victim()
+        b8 = next((p.b8_status for p in self.data.detail.persons if p.id == person_id), None)
+        self._push(
+            DeadlineModal(
+                self.case_id,
+                self.data.person_options(),
+                person_id=person_id,
+                b8_status=b8,
+                today=self.app.today(),
+            )
+        )
+
+    def action_add_signal(self) -> None:
+        try:
+            self.app.action_intake(case_id=self.case_id)
+        except ImportError:
+            self.notify(t("case.not_available"), severity="warning")
+
+    def action_edit(self) -> None:
+        tab = self.active_tab
+        item = self.selected(tab)
+        if item is None:
+            return
+        if tab == "persons":
+            from screens.case_person_modal import PersonModal
+
+            self._push(PersonModal(self.case_id, person=item))
+        elif tab == "steps":
+            from screens.case_step_modal import StepModal
+
+            if item.status != STEP_OPEN:
+                self.notify(t("case.step.not_open"), severity="warning")
+                return
+            self._push(
+                StepModal(
+                    self.case_id,
+                    self.data.organisation_options(keep=item.organisation_id),
+                    step=item,
+                )
+            )
+        elif tab == "referrals":
+            self.action_referral_status()
+        elif tab == "consent":
+            # A change of consent is a new event: the form opens with this one reversed.
+            from casebook.services.consent import ConsentInput
+
+            self.action_consent(
+                preset=ConsentInput(
+                    purpose=item.purpose,
+                    given=not item.given,
+                    method=item.method,
+                    organisation_id=item.organisation_id,
+                ),
+                person_id=item.person_id,
+            )
+        elif tab in ("signals", "contacts"):
+            from screens.case_text_modal import TextModal
+
+            self._push(TextModal.for_record(tab, item, self.data))
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if self.check_action("edit", ()):
+            self.action_edit()
+
+    def action_close_case(self) -> None:
+        from screens.case_closure_modal import ClosureModal
+
+        self._push(ClosureModal(self.data.case, today=self.app.today()))
+
+    def action_reopen_case(self) -> None:
+        from screens.case_closure_modal import ReopenModal
+
+        self._push(ReopenModal(self.data.case))
+
+    # -- quick writes without a form ----------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="case-write")
+    def _mark_deadline_done(self, deadline_id: int) -> None:
+        from casebook.services import deadlines
+
+        self._write(lambda s: deadlines.mark_done(s, deadline_id))
+
+    @work(thread=True, exclusive=True, group="case-write")
+    def _carry_referral(self, referral) -> None:
+        from casebook.services import referrals
+
+        self._write(
+            lambda s: referrals.carry_referral(s, referral.id, expected_version=referral.version)
+        )
+
+    def _write(self, change) -> None:
+        """Run `change(session)` in one write transaction (worker thread), then reload."""
+        try:
+            with self.app.casebook.write() as session:
+                change(session)
+        except CasebookError as error:
+            self.app.call_from_thread(self.app.show_error, error)
+        self.app.call_from_thread(self.load)
+
+
+COLUMNS = {
+    "signals": ("received", "channel", "source", "indicators", "observed"),
+    "persons": ("role", "name", "gender", "age", "nationality", "b8", "placements"),
+    "steps": ("due", "type", "organisation", "description", "status", "done_on", "result"),
+    "referrals": ("person", "type", "organisation", "status", "requested", "reply_due", "date"),
+    "contacts": ("when", "channel", "counterpart", "person", "summary"),
+    "consent": ("person", "purpose", "given", "date", "method", "state"),
+    "deadlines": ("kind", "person", "start", "due", "done", "note"),
+    "timeline": ("when", "what", "detail"),
+}

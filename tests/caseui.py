@@ -1,0 +1,41 @@
+"""Helpers for the case-file UI tests: an app that opens one screen directly, and a
+way to let workers and messages settle."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import screens.app
+from screens.app import CasebookApp
+
+TODAY = date(2026, 11, 28)
+
+
+class ScreenApp(CasebookApp):
+    """The real App, but starting on the screen under test instead of Today."""
+
+    CSS_PATH = str(Path(screens.app.__file__).with_name("app.tcss"))
+
+    def __init__(self, casebook, make_screen, **kw):
+        kw.setdefault("today", TODAY)
+        super().__init__(casebook, **kw)
+        self._make_screen = make_screen
+
+    def on_mount(self, event) -> None:
+        event.prevent_default()  # not the App's own on_mount, which opens Today
+        self._refresh_titles()
+        self.push_screen(self._make_screen())
+
+
+def case_app(casebook, case_id: int, **kw) -> ScreenApp:
+    from screens.case_screen import CaseScreen
+
+    return ScreenApp(casebook, lambda: CaseScreen(case_id), **kw)
+
+
+async def settle(pilot, rounds: int = 3) -> None:
+    """Let workers finish and their results reach the screen."""
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
