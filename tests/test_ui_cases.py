@@ -1,0 +1,111 @@
+"""Cases: a bounded page of the demo casebook, filters and search-as-you-type in SQL,
+paging, and Enter opening the case."""
+
+from __future__ import annotations
+
+from sqlmodel import func, select
+
+from casebook.models import Case, CaseExploitation
+from casebook.services.cases import PAGE_SIZE
+from tests.uikit import SIZE, make_app, screen_text, settle, settle_search, table_rows, type_text
+
+
+def count(cb, *where) -> int:
+    with cb.read() as s:
+        return s.exec(select(func.count()).select_from(Case).where(*where)).one()
+
+
+async def open_cases(pilot):
+    await settle(pilot)
+    await pilot.press("f3")
+    await settle(pilot)
+    assert type(pilot.app.screen).__name__ == "CasesScreen"
+    return pilot.app.screen
+
+
+async def test_first_page_is_bounded_and_counted(demo_cb):
+    total = count(demo_cb)
+    app = make_app(demo_cb)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cases(pilot)
+        table = screen.query_one("#cases")
+        assert table.row_count == min(PAGE_SIZE, total)
+        assert f"1–{min(PAGE_SIZE, total)} van {total}" in screen_text(app)
+        # newest first
+        assert table_rows(table)[0][0] == "2026-0055"
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert table.row_count == total - PAGE_SIZE
+        assert f"{PAGE_SIZE + 1}–{total} van {total}" in screen_text(app)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert table.row_count == PAGE_SIZE
+
+
+async def test_filters_narrow_the_list_in_sql(demo_cb):
+    app = make_app(demo_cb)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cases(pilot)
+        table = screen.query_one("#cases")
+        screen.query_one("#f-status").value = "CLOSED"
+        await settle(pilot)
+        closed = count(demo_cb, Case.status == "CLOSED")
+        assert table.row_count == min(closed, PAGE_SIZE)
+        assert all(row[3] == "Afgesloten" for row in table_rows(table))
+        screen.query_one("#f-year").value = 2025
+        await settle(pilot)
+        expected = count(demo_cb, Case.status == "CLOSED", Case.ref_year == 2025)
+        assert table.row_count == expected
+        assert all(row[0].startswith("2025-") for row in table_rows(table))
+        screen.query_one("#f-type").value = "SEX"
+        await settle(pilot)
+        with demo_cb.read() as s:
+            sex = s.exec(
+                select(func.count())
+                .select_from(Case)
+                .join(CaseExploitation, CaseExploitation.case_id == Case.id)
+                .where(
+                    Case.status == "CLOSED", Case.ref_year == 2025, CaseExploitation.code == "SEX"
+                )
+            ).one()
+        assert table.row_count == sex
+        screen.query_one("#f-status").clear()
+        screen.query_one("#f-year").clear()
+        screen.query_one("#f-type").clear()
+        screen.query_one("#f-phase").value = "INTAKE"
+        await settle(pilot)
+        assert table.row_count == count(demo_cb, Case.phase == "INTAKE")
+
+
+async def test_slash_searches_as_you_type(demo_cb):
+    app = make_app(demo_cb)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cases(pilot)
+        table = screen.query_one("#cases")
+        await pilot.press("slash")
+        assert app.focused is screen.query_one("#search")
+        await type_text(pilot, "nagelstudio")
+        await settle_search(pilot)
+        expected = count(demo_cb, Case.title.contains("nagelstudio"))
+        assert 0 < table.row_count == expected
+        assert all("nagelstudio" in row[1] for row in table_rows(table))
+        screen.query_one("#search").value = ""
+        await type_text(pilot, "2026-0012")
+        await settle_search(pilot)
+        assert [row[0] for row in table_rows(table)] == ["2026-0012"]
+        await type_text(pilot, "zzz")
+        await settle_search(pilot)
+        assert table.row_count == 0
+        assert "geen zaken" in screen_text(app)
+
+
+async def test_enter_opens_the_case(demo_cb):
+    app = make_app(demo_cb)
+    opened = []
+    app.open_case = opened.append
+    async with app.run_test(size=SIZE) as pilot:
+        await open_cases(pilot)
+        await pilot.press("down", "enter")
+        with demo_cb.read() as s:
+            second = s.exec(select(Case.id).where(Case.reference == "2026-0054")).one()
+        assert opened == [second]
