@@ -593,3 +593,36 @@ def test_cli_opens_read_only(golden, tmp_path):
     out = _cli("--db", str(golden.path), "stats", "2025", "--format", "csv", env=env)
     assert out.returncode == 0
     assert golden.path.read_bytes() == before
+
+
+def test_open_at_year_end_follows_closing_and_reopening(cb):
+    """Closed and reopened within the year: open at its end. Closed, reopened and
+    closed again: closed. Closed after the year end with a date inside it: closed."""
+    ids = [
+        _open(cb, date(2025, 1, 10 + i), source="POL", channel="PHONE", persons=())
+        for i in range(4)
+    ]
+    with at(date(2025, 3, 1)), cb.write() as s:
+        closure.close_case(s, ids[0], outcome="NO_TH", closed_on=date(2025, 3, 1))
+    with at(date(2025, 4, 1)), cb.write() as s:
+        closure.reopen_case(s, ids[0], reason="Nieuw")
+    with at(date(2025, 6, 1)), cb.write() as s:
+        closure.close_case(s, ids[1], outcome="NO_TH", closed_on=date(2025, 6, 1))
+    with at(date(2025, 7, 1)), cb.write() as s:
+        closure.reopen_case(s, ids[1], reason="Nieuw")
+    with at(date(2025, 8, 1)), cb.write() as s:
+        closure.close_case(s, ids[1], outcome="LOST", closed_on=date(2025, 8, 1))
+    with at(date(2026, 1, 5)), cb.write() as s:
+        closure.close_case(s, ids[2], outcome="MOVED", closed_on=date(2025, 12, 20))
+    # ids[3] stays open
+    with cb.read() as s:
+        stats = statistics.compute(s, YEAR, protect_figures=False)
+    open_end = stats.table("cases_open_at_year_end_by_phase")
+    assert open_end.total == 2  # ids[0] and ids[3]
+    assert open_end.cell("FOLLOWUP").value == 1  # reopened cases go to follow-up
+    assert open_end.cell("INTAKE").value == 1
+    closed = stats.table("cases_closed_by_outcome")
+    assert {c.code: c.value for c in closed.cells if c.value} == {"LOST": 1, "MOVED": 1}
+    with cb.read() as s:
+        stats_2024 = statistics.compute(s, 2024, protect_figures=False)
+    assert stats_2024.table("cases_open_at_year_end_by_phase").total == 0
