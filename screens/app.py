@@ -59,6 +59,15 @@ class CasebookApp(Localized, App):
         Binding("f8", "trainings", "key.trainings", id="app.trainings", show=False),
         Binding("f9", "settings", "key.settings", id="app.settings", show=False),
         Binding("ctrl+q", "quit", "key.quit", id="app.quit"),
+        # Declared here (Textual adds it in __init__, which localize_bindings() undoes).
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "ui.key.palette",
+            id="app.palette",
+            show=False,
+            priority=True,
+        ),
     ]
 
     def __init__(self, casebook, *, demo: bool = False, today: date | None = None):

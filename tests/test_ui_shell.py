@@ -1,0 +1,161 @@
+"""The shell around the daily screens: the command palette finds a case by reference,
+help lists the live keys of the screen it came from, the language switch, settings."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from casebook import i18n
+from casebook.models import Case
+from casebook.services import settings
+from screens.app import CasebookApp
+from tests import servicekit as kit
+from tests.uikit import SIZE, TODAY, make_app, screen_text, settle, type_text
+
+
+async def test_command_palette_opens_a_case_by_reference(demo_cb):
+    app = make_app(demo_cb)
+    opened = []
+    app.open_case = opened.append
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "2026-0012")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+    with demo_cb.read() as s:
+        wanted = s.exec(select(Case.id).where(Case.reference == "2026-0012")).one()
+    assert opened == [wanted]
+
+
+async def test_command_palette_offers_the_main_actions(cb):
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "nieuw signaal")
+        await pilot.pause(0.5)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "IntakeScreen"
+
+
+async def test_help_lists_the_keys_of_the_screen_it_came_from(cb):
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "HelpScreen"
+        text = screen_text(app)
+        assert "Help – Vandaag" in text
+        for label in ("Triage", "Stap klaar", "Contact", "Nieuw signaal", "Casussen"):
+            assert label in text
+        assert "Kies een regel met j/k" in text  # the how-to
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "TodayScreen"
+        await pilot.press("f3", "question_mark")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Help – Casussen" in text and "Zoeken" in text and "Stap klaar" not in text
+
+
+async def test_help_shows_a_remapped_key(cb, tmp_path):
+    from casebook import paths, preferences
+
+    prefs = preferences.Preferences(keymap={"today.triage": "x"})
+    preferences.save(prefs, paths.config_file())
+    kit.new_case(cb)
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "TriageScreen"
+        await pilot.press("escape", "f1")
+        await settle(pilot)
+        lines = [line for line in screen_text(app).splitlines() if "Triage" in line]
+        assert any(line.strip().startswith("x ") for line in lines), lines
+
+
+async def test_switching_language_shows_dutch_and_english_labels(cb):
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Stappen over tijd (0)" in screen_text(app)
+        assert "Stap klaar" in screen_text(app)  # the footer
+        await pilot.press("f9")
+        await settle(pilot)
+        language = app.screen.query_one("#language")
+        language.value = "en"
+        await settle(pilot)
+        assert i18n.get_language() == "en"
+        # back on the settings screen, in English
+        assert type(app.screen).__name__ == "SettingsScreen"
+        assert "Language" in screen_text(app)
+        await pilot.press("f2")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Overdue steps (0)" in text and "Step done" in text
+        assert "Stappen over tijd" not in text
+        await pilot.press("f3")
+        await settle(pilot)
+        assert "All phases" in screen_text(app)
+        # and back to Dutch through the command palette
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "Nederlands")
+        await pilot.pause(0.5)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert i18n.get_language() == "nl"
+        assert "Stappen over tijd (0)" in screen_text(app)
+    from casebook import preferences
+
+    assert preferences.load().language == "nl"
+
+
+async def test_theme_choice_is_applied_and_kept(cb):
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        app.screen.query_one("#theme").value = "casebook-high-contrast"
+        await settle(pilot)
+        assert app.theme == "casebook-high-contrast"
+    from casebook import preferences
+
+    assert preferences.load().theme == "casebook-high-contrast"
+    again = CasebookApp(cb, today=TODAY)
+    assert again.theme == "casebook-high-contrast"
+
+
+async def test_casebook_settings_are_checked_and_saved(cb):
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#municipality").focus()
+        await type_text(pilot, "Gemeente Zuidhaven")
+        screen.query_one("#stats_k").value = "2"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen.query_one("#field-stats-k").has_class("-invalid")
+        with cb.read() as s:
+            assert settings.get(s, "municipality") == ""
+        screen.query_one("#stats_k").value = "4"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not screen.query_one("#field-stats-k").has_class("-invalid")
+        assert "Gemeente Zuidhaven" in app.title
+    with cb.read() as s:
+        assert settings.get(s, "municipality") == "Gemeente Zuidhaven"
+        assert settings.get(s, "stats_k") == "4"
