@@ -51,7 +51,8 @@ async def paste(pilot, widget, text: str) -> None:
     """Paste `text` into `widget` (what a terminal delivers for a paste: any text)."""
     widget.focus()
     await pilot.pause()
-    widget.post_message(events.Paste(text))
+    # as a terminal does: the App receives the paste and forwards it to the focus
+    pilot.app.post_message(events.Paste(text))
     await pilot.pause()
 
 
