@@ -216,6 +216,21 @@ def backup_overdue(db_path: Path | str, warn_days: int, *, now: datetime | None 
     return age is None or age > timedelta(days=max(0, warn_days))
 
 
+def backup_warning(
+    db_path: Path | str, warn_days: int, *, now: datetime | None = None
+) -> str | None:
+    """The Today screen's warning (in the current language), or None when the newest
+    backup is recent enough. `warn_days` is the casebook setting backup_warn_days."""
+    from casebook.i18n import t
+
+    age = newest_backup_age(db_path, now=now)
+    if age is None:
+        return t("safety.backup.none")
+    if age > timedelta(days=max(0, warn_days)):
+        return t("safety.backup.overdue", days=warn_days)
+    return None
+
+
 # -- restore -------------------------------------------------------------------------
 
 

@@ -230,8 +230,19 @@ def purge(cb, *, today: date | None = None) -> PurgeResult:
             else:
                 delete_case(session, case.id)
     result.applied = True
-    result.clean = vacuum(cb.path)
+    result.clean = _vacuum_after_commit(cb.path)
     return result
+
+
+def _vacuum_after_commit(db_path: Path) -> bool:
+    """Vacuum after the erasure was committed: a failure here (another window busy)
+    must not read as "nothing was saved"; it is reported as an incomplete clean-up."""
+    from casebook.errors import StorageError
+
+    try:
+        return vacuum(db_path)
+    except StorageError:
+        return False
 
 
 def vacuum(db_path: Path) -> bool:
@@ -333,7 +344,7 @@ def erase(cb, reference: str, position: int) -> bool:
     with cb.write() as session:
         _, person = person_at(session, reference, position)
         erase_person(session, person.id)
-    return vacuum(cb.path)
+    return _vacuum_after_commit(cb.path)
 
 
 # -- access request ------------------------------------------------------------------

@@ -245,3 +245,46 @@ def test_everything_made_is_owner_only(tmp_path, monkeypatch, capsys):
             # SQLite gives -wal/-shm the main file's permissions
             assert stat.S_IMODE(os.stat(extra).st_mode) & 0o077 == 0
     capsys.readouterr()
+
+
+def test_restore_over_a_damaged_casebook_keeps_the_damaged_bytes(cb, tmp_path):
+    canary_case(cb, "dm", closed=None)
+    good = backup.manual_backup(cb.path, tmp_path / "good.sqlite3")
+    cb.close()
+    data = bytearray(cb.path.read_bytes())
+    for i in range(4096, len(data), 5):
+        data[i] = 0x00
+    cb.path.write_bytes(bytes(data))
+    damaged = cb.path.read_bytes()
+    result = backup.restore(good, cb.path)
+    assert integrity_ok(cb.path) and case_count(cb.path) == 1
+    assert result.previous is not None and result.previous.read_bytes() == damaged
+
+
+def test_restore_keeps_saves_left_in_a_stale_write_ahead_log(cb, tmp_path):
+    """A crash can leave committed saves in the -wal file. Restoring must not lose
+    them silently: they end up in the pre-restore copy."""
+    import shutil
+
+    good = backup.manual_backup(cb.path, tmp_path / "good.sqlite3")
+    canary_case(cb, "wal", closed=None)
+    # simulate a crash: copy the file and its -wal while the casebook is still open
+    crashed = tmp_path / "crashed" / "casebook.sqlite3"
+    crashed.parent.mkdir()
+    shutil.copy(cb.path, crashed)
+    shutil.copy(f"{cb.path}-wal", f"{crashed}-wal")
+    result = backup.restore(good, crashed)
+    assert case_count(crashed) == 0
+    assert case_count(result.previous) == 1
+    assert not os.path.exists(f"{crashed}-wal") or os.path.getsize(f"{crashed}-wal") == 0
+
+
+def test_backup_warning_for_the_today_screen(cb):
+    from casebook.dates import utcnow
+    from casebook.i18n import t
+
+    assert backup.backup_warning(cb.path, 2) == t("safety.backup.none")
+    backup.ensure_daily_backup(cb.path)
+    assert backup.backup_warning(cb.path, 2) is None
+    later = utcnow() + timedelta(days=3)
+    assert backup.backup_warning(cb.path, 2, now=later) == t("safety.backup.overdue", days=2)
