@@ -327,7 +327,7 @@ class _Generator:
         self.contact_channels = refdata.ref("contact_channels").codes()
         self.counterparts = refdata.ref("counterpart_roles").codes()
         self.genders = ("MALE", "FEMALE", "FEMALE", "OTHER", "UNKNOWN")
-        self.counter = {"shelter": 0, "outcome": 0, "step": 0, "closed": 0}
+        self.counter = {"shelter": 0, "outcome": 0, "step": 0, "open": 0}
         self.rows: dict[str, list[dict]] = {name: [] for name in _ORDER}
         self.totals: dict[str, int] = dict.fromkeys(_ORDER, 0)
         self.lite = {name: _lite(model) for name, model in _TABLES.items()}
@@ -403,7 +403,9 @@ class _Generator:
         life.record(at, "signal.added", entity="signal", entity_id=sig["id"])
         return sig
 
-    def case(self, i: int, case_id: int, reference: str, seq: int, opened: date, big: bool):
+    def case(
+        self, i: int, case_id: int, reference: str, seq: int, opened: date, big: bool, last: bool
+    ):
         rng, today = self.rng, self.today
         life = _CaseLife(self, case_id, reference, opened)
         location = not big and rng.random() < 0.2
@@ -448,7 +450,7 @@ class _Generator:
         victims = [p for p in persons if p["role"] == "VICTIM"]
         age = (today - opened).days
 
-        if not big and age < 4 and rng.random() < 0.7:
+        if not big and ((age < 4 and rng.random() < 0.7) or last):
             # Still waiting for triage: the officer's morning work.
             if rng.random() < 0.3 and age > 0:
                 day = opened + timedelta(days=rng.randint(1, age))
@@ -612,7 +614,8 @@ class _Generator:
 
         if closes:
             self._close(life, case, referrals, end)
-            if i % 13 == 0 and end + timedelta(days=5) <= today:
+            recent = (today - end).days < 90
+            if (i % 13 == 0 or (recent and i % 3 == 0)) and end + timedelta(days=5) <= today:
                 reopen = end + timedelta(days=5)
                 at = life.moment(reopen)
                 life.touch(at)
@@ -633,10 +636,12 @@ class _Generator:
                     self._close(life, case, [], day)
         else:
             at = life.moment(today if span else tday)
-            status = OPEN_STATUSES[i % len(OPEN_STATUSES)]
+            n_open = self.counter["open"]
+            self.counter["open"] += 1
+            status = OPEN_STATUSES[n_open % len(OPEN_STATUSES)]
             life.touch(at)
             life.change(at, case, "status", status)
-            if i % 17 == 5:
+            if n_open % 11 == 3:
                 life.touch(at)
                 life.change(at, case, "phase", "TRIAGE")
         return self._emit(life, case, signals, persons, referrals, consents, deadlines)
@@ -906,7 +911,7 @@ def generate_bulk(
         big = big_case and i == big_index
         if big:
             big_reference = reference
-        gen.case(i, first_id + i, reference, seq, day, big)
+        gen.case(i, first_id + i, reference, seq, day, big, i == cases - 1)
         if (i + 1) % BATCH_CASES == 0:
             gen.flush()
     gen.flush()
