@@ -112,7 +112,9 @@ def _keep_settings(db_path: Path) -> tuple[int, int]:
     with the stdlib driver in read-only mode (defaults when absent or unreadable)."""
     daily, monthly = DEFAULT_KEEP_DAILY, DEFAULT_KEEP_MONTHLY
     try:
-        conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        from casebook.db import readonly_connect
+
+        conn = readonly_connect(db_path)
         try:
             rows = dict(
                 conn.execute(
@@ -260,7 +262,9 @@ def verify_backup_file(path: Path) -> None:
     schema this version knows, passing SQLite's integrity and foreign-key checks."""
     _require_casebook(path)
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        from casebook.db import readonly_connect
+
+        conn = readonly_connect(path)
         try:
             result = conn.execute("PRAGMA integrity_check").fetchall()
             fk = conn.execute("PRAGMA foreign_key_check").fetchall()

@@ -37,6 +37,27 @@ class FileState:
     has_tables: bool
 
 
+def readonly_uri(path: Path) -> str:
+    """The URI for a read-only connection. SQLite reads a WAL-mode file through its
+    -shm file, which it must be able to create; in a folder the user may not write,
+    with no -wal file present (so nothing uncommitted or unmerged to read), the file
+    is opened as immutable instead, which needs no -shm."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    folder = path.resolve().parent
+    if (
+        os.name != "nt"
+        and not os.access(folder, os.W_OK | os.X_OK)
+        and not Path(f"{path}-wal").exists()
+        and not Path(f"{path}-shm").exists()
+    ):
+        uri += "&immutable=1"
+    return uri
+
+
+def readonly_connect(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+
+
 def inspect_file(path: Path) -> FileState:
     """Read the schema revision with the stdlib driver in read-only mode: this touches
     nothing and costs no SQLAlchemy or Alembic import."""
@@ -56,7 +77,7 @@ def inspect_file(path: Path) -> FileState:
     if header != SQLITE_MAGIC:
         raise StorageError("storage.not_a_database", path=str(path))
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        conn = readonly_connect(path)
         try:
             tables = {
                 row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
@@ -67,7 +88,10 @@ def inspect_file(path: Path) -> FileState:
                 revision = row[0] if row else None
         finally:
             conn.close()
-    except sqlite3.DatabaseError:
+    except sqlite3.DatabaseError as exc:
+        if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (8, 14):  # READONLY, CANTOPEN
+            check_writable(path)  # a read-only folder or file says so
+            raise StorageError("safety.storage.cannot_open", path=str(path)) from None
         raise StorageError("storage.corrupt", path=str(path)) from None
     return FileState(True, revision, bool(tables - {"alembic_version"}))
 
@@ -184,7 +208,8 @@ def make_engine(path: Path, *, readonly: bool = False):
     from sqlalchemy import create_engine, event
 
     if readonly:
-        url = f"sqlite:///file:{path.resolve().as_posix()}?mode=ro&uri=true"
+        extra = "&immutable=1" if readonly_uri(path).endswith("&immutable=1") else ""
+        url = f"sqlite:///file:{path.resolve().as_posix()}?mode=ro{extra}&uri=true"
     else:
         url = f"sqlite:///{path}"
     # hide_parameters: an error message never repeats the values (personal data) bound
@@ -301,7 +326,7 @@ def _backup_before_migration(path: Path, revision: str | None) -> Path:
 
 def copy_database(source: Path, target: Path) -> None:
     """A consistent copy through SQLite's online backup API (safe while in use)."""
-    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+    src = readonly_connect(source)
     try:
         dst = sqlite3.connect(target)
         try:

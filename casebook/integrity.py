@@ -96,7 +96,9 @@ def check_file(path: Path | str) -> Report:
             Problem("safety.check.needs_migration", 1, {"revision": state.revision})
         )
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        from casebook.db import readonly_connect
+
+        conn = readonly_connect(path)
     except sqlite3.Error:
         raise StorageError("storage.corrupt", path=str(path)) from None
     try:
