@@ -38,6 +38,18 @@ def test_daily_backup_is_made_once_a_day_owner_only(cb):
     assert [p.name for p in made.parent.iterdir()] == [made.name]
 
 
+def test_daily_backup_is_cheap_once_made(cb, monkeypatch):
+    """With today's copy in place, nothing is opened or copied."""
+    backup.ensure_daily_backup(cb.path, today=date(2026, 11, 28))
+
+    def no_copy(*a, **kw):
+        raise AssertionError("copied again")
+
+    monkeypatch.setattr(backup, "write_copy", no_copy)
+    monkeypatch.setattr(backup, "rotate", no_copy)
+    assert backup.ensure_daily_backup(cb.path, today=date(2026, 11, 28)) is None
+
+
 def test_no_backup_for_a_file_that_does_not_exist(tmp_path):
     assert backup.ensure_daily_backup(tmp_path / "none.sqlite3") is None
     assert not (tmp_path / "backups").exists()

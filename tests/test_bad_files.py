@@ -207,6 +207,9 @@ def test_read_only_folder(good, capsys, monkeypatch, no_ui):
             _deny_writes(monkeypatch, folder)
         assert_refused(capsys, good, "safety.storage.read_only_folder", WRITING, folder)
         assert not (folder / "backups").exists()
+        # reading still works (as immutable: SQLite cannot make its -shm file there)
+        code, _ = run_cli(capsys, "--db", str(good), "check")
+        assert code == 0
     finally:
         folder.chmod(0o700)
 
