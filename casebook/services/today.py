@@ -181,9 +181,17 @@ def deadlines_near(session: Session, today: date, days: int = 14) -> Section:
     )
 
 
+def _open_statuses() -> list[str]:
+    from casebook import refdata
+
+    return [code for code in refdata.ref("statuses").codes() if code != "CLOSED"]
+
+
 def without_next_step(session: Session) -> Section:
     has_open = exists().where(FollowUpStep.case_id == Case.id, FollowUpStep.status == STEP_OPEN)
-    cond = and_(Case.status != "CLOSED", Case.triaged_at.is_not(None), ~has_open)
+    # `status IN (the open statuses)` rather than `!= CLOSED`, so that SQLite walks the
+    # status index over the open cases only: the cost follows open work, not history.
+    cond = and_(Case.status.in_(_open_statuses()), Case.triaged_at.is_not(None), ~has_open)
     base = (
         select(Case.id, Case.reference, Case.title, Case.phase, Case.updated_at, Case.urgency)
         .where(cond)
