@@ -22,7 +22,7 @@ from casebook.errors import CasebookError, StaleEditError, ValidationError
 from casebook.i18n import t
 from screens.localize import Localized
 from screens.widgets.confirm import ConfirmModal
-from screens.widgets.forms import clear_errors, literal, show_errors
+from screens.widgets.forms import FormField, clear_errors, literal, show_errors
 
 
 class FormModal(Localized, ModalScreen):
@@ -65,7 +65,9 @@ class FormModal(Localized, ModalScreen):
                 yield Button(t("case.form.cancel"), id="form-cancel")
 
     def on_mount(self) -> None:
-        self.focus_next()
+        first = self.query(FormField).first() if self.query(FormField) else None
+        if first is not None:
+            first.control.focus()
 
     # -- to be filled in by each form ------------------------------------------------
 
@@ -150,5 +152,5 @@ def select_value(select: Select):
 
 
 def options(pairs) -> list[tuple[Text, object]]:
-    """(label, value) pairs as Select options with literal labels."""
-    return [(literal(label, limit=70), value) for label, value in pairs]
+    """(value, label) pairs, e.g. (id, name), as Select options with literal labels."""
+    return [(literal(label, limit=70), value) for value, label in pairs]

@@ -288,19 +288,18 @@ class CaseScreen(Localized, Screen):
     # -- the tables ----------------------------------------------------------------------
 
     def _fill(self, name: str, rows) -> None:
-        """Replace a table's rows, keeping the cursor on the same record if it remains."""
+        """Replace a table's rows, keeping the cursor on the same row number: after a
+        step is settled, the cursor is on the step that took its place."""
         table = self.query_one(f"#{name}-table", DataTable)
-        keep = None
-        if table.row_count and table.cursor_row >= 0:
-            keep = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        keep = table.cursor_row if table.row_count else 0
         table.clear()
         items = {}
         for obj_key, obj, cells in rows:
             items[obj_key] = obj
             table.add_row(*cells, key=obj_key)
         self.items[name] = items
-        if keep in items:
-            table.move_cursor(row=table.get_row_index(keep), animate=False)
+        if items:
+            table.move_cursor(row=min(max(keep, 0), len(items) - 1), animate=False)
 
     def _signals(self) -> None:
         d = self.data.detail

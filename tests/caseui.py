@@ -39,3 +39,22 @@ async def settle(pilot, rounds: int = 3) -> None:
     for _ in range(rounds):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*("space" if ch == " " else ch for ch in text))
+
+
+async def choose(pilot, search: str) -> None:
+    """Pick an option in the focused Select: open it, type to search, take it."""
+    await pilot.press("enter")
+    await pilot.pause()
+    await type_text(pilot, search)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def cells(screen, name: str, key: str) -> list[str]:
+    """The plain text of one row of a case-screen table."""
+    table = screen.query_one(f"#{name}-table")
+    return [str(getattr(c, "plain", c)) for c in table.get_row(key)]

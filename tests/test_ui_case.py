@@ -1,0 +1,507 @@
+"""The case screen by keyboard: steps, referrals, contacts, consent, deadlines,
+closure and the timeline, each checked in the database."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlmodel import select
+
+from casebook.models import Case, ContactMoment, Deadline, FollowUpStep, Referral
+from casebook.services import consent as consent_service
+from casebook.services import referrals as referral_service
+from casebook.services import steps as step_service
+from screens.case_closure_modal import ClosureModal
+from screens.case_next_step_modal import NextStepModal
+from screens.case_screen import CaseScreen
+from screens.widgets.confirm import ConfirmModal
+from tests.caseui import case_app, cells, choose, settle, type_text
+from tests.servicekit import TODAY, get_case, persons_of, step, steps_of, triaged_case
+
+
+def by_type(cb, case_id: int) -> dict[str, FollowUpStep]:
+    return {s.step_type: s for s in steps_of(cb, case_id)}
+
+
+async def test_step_added_by_keyboard(cb):
+    case_id = triaged_case(cb)
+    app = case_app(cb, case_id)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await choose(pilot, "Tolk")
+        await pilot.press("tab")
+        await choose(pilot, "CoMensha")
+        await pilot.press("tab")
+        await type_text(pilot, "Tolk Roemeens [red]regelen")
+        await pilot.press("tab")
+        await type_text(pilot, "05-12-2026")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        # the summary names the new step as the next one
+        assert "Tolk regelen" in str(app.screen.query_one("#case-summary").render())
+    steps = steps_of(cb, case_id)
+    assert [(s.step_type, s.description, s.due_on) for s in steps] == [
+        ("INTERPRETER", "Tolk Roemeens [red]regelen", date(2026, 12, 5))
+    ]
+    assert steps[0].organisation_id is not None
+
+
+async def test_step_form_keeps_what_was_typed_on_error(cb):
+    case_id = triaged_case(cb)
+    app = case_app(cb, case_id)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "Bellen met de wijkagent")
+        await pilot.press("tab")
+        await type_text(pilot, "31-02-2026")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        modal = app.screen
+        assert type(modal).__name__ == "StepModal"
+        assert modal.query_one("#field-step-type").has_class("-invalid")
+        assert modal.query_one("#field-due-on").has_class("-invalid")
+        assert modal.query_one("#step-description").value == "Bellen met de wijkagent"
+        assert modal.query_one("#step-due").value == "31-02-2026"
+    assert steps_of(cb, case_id) == []
+
+
+async def test_step_completed_cancelled_rescheduled_and_next_step_asked(cb):
+    case_id = triaged_case(
+        cb,
+        steps=[
+            step("ENRICH", due_on=TODAY),
+            step("CONSULT_ZC", due_on=TODAY + timedelta(days=1)),
+            step("FEEDBACK", due_on=TODAY + timedelta(days=2)),
+        ],
+    )
+    app = case_app(cb, case_id)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        # the first open step (ENRICH) is selected: done, with a result
+        await pilot.press("ctrl+home", "d")
+        await settle(pilot)
+        await type_text(pilot, "BRP nagekeken")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert by_type(cb, case_id)["ENRICH"].status == "DONE"
+        assert by_type(cb, case_id)["ENRICH"].result == "BRP nagekeken"
+        # CONSULT_ZC is now first: reschedule it by a week
+        await pilot.press("ctrl+home", "r")
+        await settle(pilot)
+        await pilot.press("end", "ctrl+u")
+        await type_text(pilot, "07-12-2026")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert by_type(cb, case_id)["CONSULT_ZC"].due_on == date(2026, 12, 7)
+        # FEEDBACK now comes first (due 30-11): cancel it with a reason
+        await pilot.press("ctrl+home", "x")
+        await settle(pilot)
+        await type_text(pilot, "Melder anoniem")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert by_type(cb, case_id)["FEEDBACK"].status == "CANCELLED"
+        assert not isinstance(app.screen, NextStepModal)
+        # completing the last open step asks for the next one, or why there is none
+        await pilot.press("ctrl+home", "d", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, NextStepModal)
+        await pilot.press("ctrl+s")  # neither a step nor a reason: refused inline
+        await settle(pilot)
+        assert app.screen.query_one("#field-step-type").has_class("-invalid")
+        for _ in range(4):
+            await pilot.press("tab")
+        await type_text(pilot, "Overgedragen aan zorgcoördinator")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        summary = str(app.screen.query_one("#case-summary").render())
+        assert "Overgedragen aan zorgcoördinator" in summary
+    found = by_type(cb, case_id)
+    assert found["CONSULT_ZC"].status == "DONE"
+    assert found["EVAL"].status == "DONE"
+    assert found["EVAL"].result == "Overgedragen aan zorgcoördinator"
+
+
+async def test_next_step_modal_adds_the_next_step(cb):
+    case_id = triaged_case(cb, steps=[step("ENRICH", due_on=TODAY)])
+    app = case_app(cb, case_id)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("d", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, NextStepModal)
+        await choose(pilot, "Casusoverleg")
+        await pilot.press("tab", "tab", "tab")
+        await type_text(pilot, "10-12-2026")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    open_steps = [s for s in steps_of(cb, case_id) if s.status == "OPEN"]
+    assert [(s.step_type, s.due_on) for s in open_steps] == [("CASE_MEETING", date(2026, 12, 10))]
+
+
+async def test_referral_requested_placed_ended(cb):
+    case_id = triaged_case(cb)
+    victim = persons_of(cb, case_id)[0]
+    app = case_app(cb, case_id)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        # the person is preselected (the victim); the shelter type comes next
+        await pilot.press("tab")
+        await choose(pilot, "Vrouwenopvang")
+        await pilot.press("tab", "tab", "tab")
+        await type_text(pilot, "02-12-2026")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("4")  # referrals tab
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        await choose(pilot, "Geplaatst")
+        await pilot.press("tab", "end", "ctrl+u")
+        await type_text(pilot, "30-11-2026")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        with cb.read() as s:
+            referral = s.exec(select(Referral)).one()
+        assert (referral.status, referral.placed_on) == ("PLACED", date(2026, 11, 30))
+        await pilot.press("u")
+        await settle(pilot)
+        await choose(pilot, "Beëindigd")
+        await pilot.press("tab", "end", "ctrl+u")
+        await type_text(pilot, "20-12-2026")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        # the placement history shows on the person
+        await pilot.press("2")
+        await settle(pilot)
+        row = cells(app.screen, "persons", str(victim.id))
+        assert "VO beëindigd" in row
+    with cb.read() as s:
+        referral = s.exec(select(Referral)).one()
+        waiting = s.exec(select(FollowUpStep).where(FollowUpStep.referral_id == referral.id)).one()
+    assert (referral.person_id, referral.shelter_type, referral.reply_due_on) == (
+        victim.id,
+        "VO",
+        date(2026, 12, 2),
+    )
+    assert (referral.status, referral.ended_on) == ("ENDED", date(2026, 12, 20))
+    # the expected reply became a step, done when the reply came
+    assert (waiting.step_type, waiting.due_on, waiting.status) == (
+        "SHELTER_REQ",
+        date(2026, 12, 2),
+        "DONE",
+    )
+
+
+async def test_contact_moments_logged_in_two_keystrokes_from_anywhere(cb):
+    case_id = triaged_case(cb)
+    app = case_app(cb, case_id)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await type_text(pilot, "Gebeld, gaat goed")
+        await pilot.press("tab")
+        await choose(pilot, "Huisbezoek")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("8")  # from the timeline tab: c, then save
+        await settle(pilot)
+        await pilot.press("c", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        assert app.screen.query_one("#contacts-table").row_count == 2
+    with cb.read() as s:
+        contacts = s.exec(select(ContactMoment).order_by(ContactMoment.id)).all()
+    victim = persons_of(cb, case_id)[0]
+    assert [(c.channel, c.counterpart_role, c.person_id, c.summary) for c in contacts] == [
+        ("HOME", "SUBJECT", victim.id, "Gebeld, gaat goed"),
+        # the quick log repeats the channel, counterpart and person of the last one
+        ("HOME", "SUBJECT", victim.id, ""),
+    ]
+
+
+async def test_consent_given_then_withdrawn_and_comensha_warning(cb):
+    case_id = triaged_case(cb)
+    victim = persons_of(cb, case_id)[0]
+    app = case_app(cb, case_id)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        # a CoMensha shelter referral without consent warns first; "no" saves nothing
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("tab")
+        await choose(pilot, "Categorale")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("n")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ReferralModal"
+        await pilot.press("escape")
+        await settle(pilot)
+        # consent given
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("tab")
+        await choose(pilot, "opvang")
+        await pilot.press("tab", "tab", "tab")
+        await choose(pilot, "Schriftelijk")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        with cb.read() as s:
+            assert consent_service.has_consent(s, victim.id, ("COMENSHA_SHELTER",))
+        # now the CoMensha referral saves without a question
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("tab")
+        await choose(pilot, "Categorale")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        # withdrawn: Enter on the consent row opens it reversed
+        await pilot.press("6")
+        await settle(pilot)
+        await pilot.press("ctrl+home", "enter")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        with cb.read() as s:
+            state = consent_service.current(s, victim.id)
+            assert not consent_service.has_consent(s, victim.id, ("COMENSHA_SHELTER",))
+        assert [c.given for c in state.values()] == [False]
+        # without consent again, "yes" saves anyway
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("tab")
+        await choose(pilot, "Multiproblematiek")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("j")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+    with cb.read() as s:
+        types = [r.shelter_type for r in s.exec(select(Referral).order_by(Referral.id))]
+    assert types == ["COSM", "OMM"]
+
+
+async def test_bedenktijd_sets_end_and_reminder_step(cb):
+    case_id = triaged_case(cb)
+    victim = persons_of(cb, case_id)[0]
+    app = case_app(cb, case_id)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        # kind (bedenktijd) and person are preset; the start date
+        await pilot.press("tab", "tab", "end", "ctrl+u")
+        await type_text(pilot, "01-12-2026")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        assert app.screen.query_one("#deadlines-table").row_count == 1
+    with cb.read() as s:
+        deadline = s.exec(select(Deadline)).one()
+    assert (deadline.kind, deadline.starts_on, deadline.due_on, deadline.person_id) == (
+        "BEDENKTIJD",
+        date(2026, 12, 1),
+        date(2027, 3, 1),
+        victim.id,
+    )
+    reminder = by_type(cb, case_id)["DEADLINE"]
+    assert reminder.due_on == date(2027, 3, 1) - timedelta(days=14)
+    assert persons_of(cb, case_id)[0].b8_status == "BEDENKTIJD"
+
+
+async def test_aangifte_date_and_b8_status(cb):
+    case_id = triaged_case(cb)
+    app = case_app(cb, case_id)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        await choose(pilot, "Aangifte")
+        await pilot.press("tab", "tab", "end", "ctrl+u")
+        await type_text(pilot, "15-12-2026")
+        await pilot.press("tab", "tab", "tab")
+        await choose(pilot, "aangevraagd")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    with cb.read() as s:
+        deadline = s.exec(select(Deadline)).one()
+    assert (deadline.kind, deadline.due_on) == ("AANGIFTE", date(2026, 12, 15))
+    assert persons_of(cb, case_id)[0].b8_status == "APPLIED"
+
+
+async def test_closing_refused_until_settled_then_closed_and_reopened(cb):
+    case_id = triaged_case(cb, steps=[step("ENRICH", due_on=TODAY)])
+    victim = persons_of(cb, case_id)[0]
+    with cb.write() as s:
+        referral = referral_service.request_referral(
+            s,
+            case_id,
+            referral_service.ReferralInput(shelter_type="VO", person_id=victim.id),
+            today=TODAY,
+        )
+        s.flush()
+        referral_service.set_referral_status(s, referral.id, "PLACED", on=TODAY)
+    app = case_app(cb, case_id)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, ClosureModal)
+        assert modal.query_one("#closure-items").row_count == 2
+        # try to close with both still open: refused, nothing changes
+        await pilot.press("tab")
+        await choose(pilot, "zorgco")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is modal
+        assert [n.message for n in app._notifications][-1].startswith(
+            "Eerst afhandelen: 1 open stap(pen) en 1"
+        )
+        assert get_case(cb, case_id).status != "CLOSED"
+        # settle them from the list: the step done, the placement carried by a partner
+        await pilot.press("shift+tab")
+        await pilot.press("ctrl+home", "d")
+        await settle(pilot)
+        assert modal.query_one("#closure-items").row_count == 1
+        await pilot.press("a")
+        await settle(pilot)
+        assert modal.query_one("#closure-items").row_count == 0
+        # the list is gone; focus moved on to the outcome (already chosen)
+        assert app.focused.id == "closure-outcome"
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "Zorg loopt via partner")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        case = get_case(cb, case_id)
+        assert (case.status, case.phase, case.closure_outcome, case.closed_on) == (
+            "CLOSED",
+            "CLOSURE",
+            "HANDOVER_ZC",
+            TODAY,
+        )
+        assert case.closure_note == "Zorg loopt via partner"
+        # closed: adding is not offered; f10 now reopens, with a reason
+        assert app.screen.check_action("add_step", ()) is None
+        await pilot.press("f10")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen.query_one("#field-reason").has_class("-invalid")
+        await type_text(pilot, "Nieuwe melding van de wijkagent")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        # the timeline lists it all, in order
+        await pilot.press("8")
+        await settle(pilot)
+        what = [cells(app.screen, "timeline", key)[1] for key in row_keys(app.screen, "timeline")]
+    case = get_case(cb, case_id)
+    assert (case.status, case.closed_on) == ("REOPENED", None)
+    with cb.read() as s:
+        referral = s.get(Referral, referral.id)
+    assert referral.carried_by_partner
+    assert by_type(cb, case_id)["ENRICH"].status == "DONE"
+    expected_tail = [
+        "Stap gedaan",  # ENRICH, from the closure list
+        "Overgenomen door partner gewijzigd",
+        "Uitkomst gewijzigd",
+        "Notitie bij sluiten gewijzigd",
+        "Sluitdatum gewijzigd",
+        "Fase gewijzigd",
+        "Status gewijzigd",
+        "Casus gesloten",
+        "Sluitdatum gewijzigd",
+        "Uitkomst gewijzigd",
+        "Fase gewijzigd",
+        "Status gewijzigd",
+        "Casus heropend",
+    ]
+    assert what[-len(expected_tail) :] == expected_tail
+    assert what[:2] == ["Casus geopend", "Signaal ontvangen"]
+    assert "Geplaatst" in what and "Verwijzing aangevraagd" in what
+
+
+def row_keys(screen, name: str) -> list[str]:
+    table = screen.query_one(f"#{name}-table")
+    return [row.key.value for row in table.ordered_rows]
+
+
+async def test_stale_edit_is_refused_and_the_case_reloads(cb):
+    case_id = triaged_case(cb, steps=[step("ENRICH", due_on=TODAY)])
+    app = case_app(cb, case_id)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        # meanwhile, in another window, the step is rescheduled
+        step_id = steps_of(cb, case_id)[0].id
+        with cb.write() as s:
+            step_service.reschedule_step(s, step_id, date(2026, 12, 24))
+        await pilot.press("end", "ctrl+u")
+        await type_text(pilot, "01-12-2026")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        assert "24-12-2026" in cells(app.screen, "steps", str(step_id))
+    assert steps_of(cb, case_id)[0].due_on == date(2026, 12, 24)
+
+
+async def test_person_added_and_edited(cb):
+    case_id = triaged_case(cb)
+    app = case_app(cb, case_id)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await choose(pilot, "dader")
+        await pilot.press("tab")
+        await type_text(pilot, "[bold]Mr. X")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("ctrl+end", "enter")
+        await settle(pilot)
+        await pilot.press("tab", "tab", "tab")
+        await type_text(pilot, "1990")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "[bold]Mr. X" in cells(app.screen, "persons", str(persons_of(cb, case_id)[-1].id))
+    person = persons_of(cb, case_id)[-1]
+    assert (person.role, person.name, person.birth_year) == ("PERPETRATOR", "[bold]Mr. X", 1990)
+
+
+async def test_closed_case_shows_outcome_and_no_add_keys(cb):
+    case_id = triaged_case(cb)
+    from casebook.services import closure
+
+    with cb.write() as s:
+        closure.close_case(s, case_id, outcome="NO_TH", closed_on=TODAY)
+    app = case_app(cb, case_id)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        summary = str(app.screen.query_one("#case-summary").render())
+        assert "Geen aanwijzingen mensenhandel" in summary
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+    assert get_case(cb, case_id).status == "CLOSED"
+    with cb.read() as s:
+        assert s.exec(select(Case)).one().closure_outcome == "NO_TH"
