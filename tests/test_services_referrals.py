@@ -363,3 +363,41 @@ def test_contact_on_a_future_day_is_refused(cb):
                         channel="PHONE", counterpart_role="POLICE", on="28-11-2026", time=time
                     ),
                 )
+
+
+# Every transition, tried from every state: allowed exactly when listed here.
+PATH_TO = {
+    "REQUESTED": (),
+    "PLACED": ("PLACED",),
+    "REFUSED": ("REFUSED",),
+    "WITHDRAWN": ("WITHDRAWN",),
+    "ENDED": ("PLACED", "ENDED"),
+}
+ALLOWED = {
+    ("REQUESTED", "PLACED"),
+    ("REQUESTED", "REFUSED"),
+    ("REQUESTED", "WITHDRAWN"),
+    ("PLACED", "ENDED"),
+    ("PLACED", "WITHDRAWN"),  # the person leaves before the placement properly ends
+}
+
+
+def test_transition_table_is_exactly_the_allowed_one(cb):
+    case_id = triaged_case(cb)
+    outcome = {}
+    for start, path in PATH_TO.items():
+        for target in PATH_TO:
+            ref_id = request(cb, case_id)
+            for status in path:
+                move(cb, ref_id, status)
+            try:
+                move(cb, ref_id, target)
+            except CasebookError as exc:
+                assert exc.key == "error.referral_transition"
+                assert referral(cb, ref_id).status == start
+                outcome[(start, target)] = False
+            else:
+                assert referral(cb, ref_id).status == target
+                outcome[(start, target)] = True
+    assert {pair for pair, ok in outcome.items() if ok} == ALLOWED
+    assert len(outcome) == 25
