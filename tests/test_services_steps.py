@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from casebook.dates import frozen, local_to_utc
 from casebook.errors import CasebookError, StaleEditError, ValidationError
@@ -204,3 +206,64 @@ def test_edit_step_records_changed_fields(cb):
         "oud",
         "nieuw",
     )
+
+
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "complete", "cancel", "carry", "reschedule"]),
+        st.integers(0, 5),  # which step (by position), for the operations on one
+        st.one_of(st.none(), st.integers(-10, 10)),  # due date offset from TODAY
+    ),
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(ops=OPS)
+def test_any_sequence_of_step_operations_keeps_the_books_straight(cb, ops):
+    """Whatever the order: refusals change nothing, every accepted operation leaves one
+    history entry, and next_step/open_step_count agree with the steps themselves."""
+    case_id = triaged_case(cb)
+    ids: list[int] = []
+    accepted = 0
+    for op, which, offset in ops:
+        due = None if offset is None else TODAY + timedelta(days=offset)
+        before = len(history(cb, case_id))
+        try:
+            with cb.write() as s:
+                if op == "add":
+                    ids.append(steps.add_step(s, case_id, step("ENRICH", due)).id)
+                elif not ids:
+                    continue
+                else:
+                    target = ids[which % len(ids)]
+                    if op == "complete":
+                        steps.complete_step(s, target, done_on=TODAY)
+                    elif op == "cancel":
+                        steps.cancel_step(s, target)
+                    elif op == "carry":
+                        steps.carry_step(s, target)
+                    else:
+                        steps.reschedule_step(s, target, due or TODAY)
+        except CasebookError as exc:
+            assert exc.key == "error.step_not_open"
+            assert len(history(cb, case_id)) == before
+        else:
+            accepted += 1
+            assert len(history(cb, case_id)) == before + 1
+    all_steps = steps_of(cb, case_id)
+    open_ = [x for x in all_steps if x.status == "OPEN"]
+    with cb.read() as s:
+        assert steps.open_step_count(s, case_id) == len(open_)
+        nxt = steps.next_step(s, case_id)
+    if open_:
+        first = min(open_, key=lambda x: (x.due_on is None, x.due_on or TODAY, x.id))
+        assert nxt.id == first.id
+    else:
+        assert nxt is None
+    for x in all_steps:
+        assert (x.done_on is None) == (x.status == "OPEN")
