@@ -14,6 +14,7 @@ from tests.servicekit import (
     TODAY,
     events,
     get_case,
+    history,
     new_case,
     persons_of,
     row_counts,
@@ -236,3 +237,32 @@ def test_find_similar_location_with_wildcards_is_literal(cb):
     new_case(cb, subject_type="LOCATION", location="Loods A1 Industrieweg", persons=[])
     assert _similar(cb, location="A_1 Industrieweg") == []
     assert _similar(cb, location="%Industrieweg") == []
+
+
+def test_add_and_edit_person_record_history(cb):
+    from casebook.services import persons
+
+    case_id = new_case(cb, persons=[])
+    with cb.write() as s:
+        person = persons.add_person(
+            s, case_id, intake.PersonInput(role="VICTIM", name="Ana", birth_year="1990")
+        )
+        person_id, version = person.id, person.version
+    with cb.write() as s:
+        persons.edit_person(
+            s,
+            person_id,
+            intake.PersonInput(role="VICTIM", name="Anna", birth_year=1991, nationality="PL"),
+            expected_version=version,
+        )
+    (p,) = persons_of(cb, case_id)
+    assert (p.name, p.birth_year, p.nationality) == ("Anna", 1991, "PL")
+    changed = [(h.field_name, h.old, h.new) for h in history(cb, case_id)[-3:]]
+    assert changed == [
+        ("birth_year", "1990", "1991"),
+        ("nationality", "XX", "PL"),
+        ("name", "Ana", "Anna"),
+    ]
+    with pytest.raises(ValidationError) as info, cb.write() as s:
+        persons.edit_person(s, person_id, intake.PersonInput(role="VICTIM", age=121))
+    assert [e.field for e in info.value.errors] == ["age"]
