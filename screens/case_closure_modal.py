@@ -67,6 +67,7 @@ class ClosureModal(FormModal):
         self.case_version = case.version
         self.today = today
         self.items: dict[str, object] = {}
+        self._first_show = True
 
     def heading(self) -> Text:
         return Text(t("case.closure.title") + f" · {self.case.reference}")
@@ -135,12 +136,13 @@ class ClosureModal(FormModal):
                     )
                 )
             )
-            if not self.focused or self.focused is table or self.focused.id == "form-save":
+            if self._first_show:
                 table.focus()
         else:
             label.update(Text(t("case.closure.nothing_open")))
-            if self.focused is None or isinstance(self.focused, DataTable):
+            if self._first_show or isinstance(self.focused, DataTable):
                 self.query_one("#closure-outcome").focus()
+        self._first_show = False
 
     def _selected(self):
         table = self.query_one("#closure-items", DataTable)
