@@ -47,6 +47,8 @@ def _ts(nullable: bool = False, index: bool = False):
 
 class Case(SQLModel, table=True):
     __tablename__ = "case_file"
+    # The Cases list's order (migration 0002).
+    __table_args__ = (sa.Index("ix_case_file_ref_order", "ref_year", "ref_seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=16, unique=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import exists, func, or_
+from sqlalchemy import and_, column, exists, func, or_, table, text
 from sqlmodel import Session, select
 
 from casebook.errors import NotFoundError
@@ -24,6 +24,10 @@ from casebook.models import (
 )
 
 PAGE_SIZE = 100
+# Search terms this long or longer use the trigram index; shorter ones read the rows.
+SEARCH_INDEX_MIN = 3
+_SEARCH = table("case_search", column("rowid"))
+NOT_ASCII = "*[^ -~]*"  # GLOB: holds a character outside printable ASCII
 
 
 @dataclass(frozen=True)
@@ -63,23 +67,48 @@ def _where(stmt, flt: CaseFilter):
             )
         )
     term = (flt.search or "").strip().casefold()
-    if term:
+    if len(term) >= SEARCH_INDEX_MIN:
+        # Three characters or more: the trigram index (migration 0002, case-blind
+        # beyond ASCII too) finds the cases whose reference, title, location or a
+        # person's name contains the term, without reading every case and person.
+        phrase = '"' + term.replace('"', '""') + '"'
+        matches = select(_SEARCH.c.rowid).where(
+            text("case_search MATCH :case_search_term").bindparams(case_search_term=phrase)
+        )
+        stmt = stmt.where(Case.id.in_(matches))
+    elif term:
         from casebook.db import FOLD_FUNCTION
 
-        # SQLite's LIKE folds ASCII only: fold both sides so "élif" finds "Élif".
+        # SQLite's LIKE folds ASCII only: fold both sides so "élif" finds "Élif". The
+        # fold is a Python function, called only for text that is not plain ASCII
+        # (GLOB, in C, tells); for ASCII text LIKE's own folding is the same.
         fold = getattr(func, FOLD_FUNCTION)
-        person_match = exists().where(
-            Person.case_id == Case.id, fold(Person.name).contains(term, autoescape=True)
-        )
+
+        def folded_contains(col):
+            return or_(
+                col.contains(term, autoescape=True),
+                and_(col.op("GLOB")(NOT_ASCII), fold(col).contains(term, autoescape=True)),
+            )
+
+        person_match = exists().where(Person.case_id == Case.id, folded_contains(Person.name))
         stmt = stmt.where(
             or_(
                 Case.reference.contains(term, autoescape=True),
-                fold(Case.title).contains(term, autoescape=True),
-                fold(Case.location).contains(term, autoescape=True),
+                folded_contains(Case.title),
+                folded_contains(Case.location),
                 person_match,
             )
         )
     return stmt
+
+
+def rebuild_search_index(session: Session) -> None:
+    """Rebuild the case search index (migration 0002) from its own rows.
+
+    FTS5 keeps what a replaced or deleted row held in its index segments until they
+    merge; after erasing personal data, call this (before VACUUM) so that erased
+    names do not linger there."""
+    session.connection().exec_driver_sql("INSERT INTO case_search(case_search) VALUES ('rebuild')")
 
 
 def list_cases(
