@@ -12,8 +12,9 @@ Stripping keeps every code, date and count the statistics use, so past years' fi
 stay exactly as they were. Deleting whole cases cannot keep them: those cases vanish
 from the figures of the years they touched (the dry run says which years).
 
-After erasing, the file is vacuumed and the write-ahead log truncated, so erased text
-is not left behind in free pages of the database file or in its -wal file.
+After erasing, full-text indexes are rebuilt, the file is vacuumed and the write-ahead
+log truncated, so erased text is not left behind in index segments, in free pages of
+the database file or in its -wal file.
 """
 
 from __future__ import annotations
@@ -257,6 +258,14 @@ def vacuum(db_path: Path) -> bool:
             conn.execute("PRAGMA temp_store=MEMORY")
             conn.execute("PRAGMA secure_delete=ON")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # Full-text indexes (the case search, migration 0002) keep the tokens of
+            # replaced rows in their segments until those merge: rebuild them from
+            # their current rows first.
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND lower(sql) LIKE 'create virtual table%using fts5%'"
+            ).fetchall():
+                conn.execute(f'INSERT INTO "{name}"("{name}") VALUES (\'rebuild\')')
             conn.execute("VACUUM")
             busy, log, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         finally:

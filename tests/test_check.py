@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from casebook import integrity
+from casebook import integrity, schema
 from casebook.cli import main
 from tests.safetykit import PREFIX, canary, canary_case
 
@@ -26,7 +26,7 @@ def test_a_sound_casebook_passes(demo_cb, capsys):
     assert out.startswith("ok:")
     assert demo_cb.path.read_bytes() == before
     report = integrity.check_file(demo_cb.path)
-    assert report.ok and report.revision == "0001" and report.tables["case_file"] == 150
+    assert report.ok and report.revision == schema.HEAD and report.tables["case_file"] == 150
 
 
 def test_every_code_column_is_checked(cb):
