@@ -17,7 +17,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import (
     Button,
-    Checkbox,
     Footer,
     Header,
     Input,
@@ -42,6 +41,7 @@ from screens.widgets.forms import (
 )
 from screens.widgets.indicators import IndicatorChecklist
 from screens.widgets.persons import PersonRow
+from screens.widgets.ticks import TickBox
 
 SEARCH_DELAY = 0.25  # seconds of quiet typing before the case search runs
 
@@ -101,7 +101,7 @@ class IntakeScreen(Localized, Screen):
                 yield FormField(
                     "reporter_anonymous",
                     "intake.field.anonymous",
-                    Checkbox(t("intake.anonymous_label"), id="anonymous"),
+                    TickBox(t("intake.anonymous_label"), id="anonymous"),
                 )
                 yield FormField(
                     "reporter_contact",
@@ -174,7 +174,7 @@ class IntakeScreen(Localized, Screen):
             received_on=self.query_one("#received-on", DateInput).value,
             channel=self.query_one("#channel", CodeSelect).code or "",
             source_role=self.query_one("#source-role", CodeSelect).code or "",
-            reporter_anonymous=self.query_one("#anonymous", Checkbox).value,
+            reporter_anonymous=self.query_one("#anonymous", TickBox).value,
             reporter_contact=self.query_one("#reporter-contact", Input).value,
             observed=self.query_one("#observed", TextArea).text,
             indicators=self.query_one(IndicatorChecklist).codes,
@@ -212,9 +212,9 @@ class IntakeScreen(Localized, Screen):
         row.query_one(CodeSelect).focus()
 
     @on(PersonRow.Removed)
-    def _remove_person(self, event: PersonRow.Removed) -> None:
-        event.row.remove()
-        self.call_after_refresh(self._renumber)
+    async def _remove_person(self, event: PersonRow.Removed) -> None:
+        await event.row.remove()
+        self._renumber()
 
     def _renumber(self) -> None:
         for n, row in enumerate(self.person_rows(), 1):

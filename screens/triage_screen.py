@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, SelectionList, Static, TextArea
+from textual.widgets import Button, Footer, Header, Input, Static, TextArea
 from textual.widgets.selection_list import Selection
 
 from casebook import refdata
@@ -27,6 +27,7 @@ from screens.widgets.forms import (
     literal,
     show_errors,
 )
+from screens.widgets.ticks import TickList
 
 FIRST_STEP_ROWS = 3
 
@@ -134,7 +135,7 @@ class TriageScreen(Localized, Screen):
             yield FormField(
                 "exploitation_types",
                 "triage.field.exploitation_types",
-                SelectionList(
+                TickList(
                     *[
                         Selection(Text(item.label), item.code, item.code in chosen)
                         for item in refdata.ref("exploitation_types")
@@ -179,7 +180,7 @@ class TriageScreen(Localized, Screen):
                 rows.append(row.index)
         data = TriageInput(
             urgency=self.query_one("#urgency", CodeSelect).code or "",
-            exploitation_types=list(self.query_one("#exploitation", SelectionList).selected),
+            exploitation_types=list(self.query_one("#exploitation", TickList).selected),
             sector=self.query_one("#sector", CodeSelect).code,
             route=self.query_one("#route", CodeSelect).code or "",
             route_note=self.query_one("#route-note", TextArea).text,

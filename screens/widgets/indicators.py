@@ -6,17 +6,18 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import SelectionList, Static
+from textual.widgets import Static
 from textual.widgets.selection_list import Selection
 
 from casebook import refdata
+from screens.widgets.ticks import TickList
 
 
 class IndicatorChecklist(Vertical):
     DEFAULT_CSS = """
     IndicatorChecklist { height: auto; }
     IndicatorChecklist > .indicator-group { text-style: bold; margin-top: 1; }
-    IndicatorChecklist > SelectionList { height: auto; max-height: 14; border: none; padding: 0; }
+    IndicatorChecklist > TickList { height: auto; max-height: 14; border: none; padding: 0; }
     """
 
     def __init__(self, *, selected: list[str] | None = None, id: str | None = None):
@@ -30,7 +31,7 @@ class IndicatorChecklist(Vertical):
             if not items:
                 continue
             yield Static(Text(group.label), classes="indicator-group")
-            yield SelectionList(
+            yield TickList(
                 *[Selection(Text(i.label), i.code, i.code in self._initial) for i in items],
                 id=f"indicators-{group.code.lower()}",
             )
@@ -38,7 +39,7 @@ class IndicatorChecklist(Vertical):
     @property
     def codes(self) -> list[str]:
         out: list[str] = []
-        for selection_list in self.query(SelectionList):
+        for selection_list in self.query(TickList):
             out.extend(selection_list.selected)
         order = {code: n for n, code in enumerate(refdata.ref("indicators").codes())}
         return sorted(out, key=order.get)

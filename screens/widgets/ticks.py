@@ -1,0 +1,42 @@
+"""Tick boxes whose state shows as a symbol (✓) and not by colour alone: Textual's
+Checkbox and SelectionList draw the same "X" ticked or not and differ only in colour."""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from textual.strip import Strip
+from textual.widgets import Checkbox, SelectionList
+
+TICKED, UNTICKED = "✓", " "
+
+
+class TickBox(Checkbox):
+    """A Checkbox showing ✓ when ticked and a blank when not."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # noqa: N802 - Textual's class attribute name
+        return TICKED if self.value else UNTICKED
+
+
+class TickList(SelectionList):
+    """A SelectionList showing ✓ beside the chosen items and a blank beside the others."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        segments = list(strip)
+        if len(segments) < 3 or segments[1].text != self._button_inner():
+            return strip
+        _, scroll_y = self.scroll_offset
+        try:
+            selection = self.get_option_at_index(scroll_y + y)
+        except Exception:  # a line below the last option
+            return strip
+        mark = TICKED if selection.value in self._selected else UNTICKED
+        segments[1] = Segment(mark, segments[1].style, segments[1].control)
+        return Strip(segments, strip.cell_length)
+
+    @staticmethod
+    def _button_inner() -> str:
+        from textual.widgets._toggle_button import ToggleButton
+
+        return ToggleButton.BUTTON_INNER
