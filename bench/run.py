@@ -89,8 +89,10 @@ def casebook_cmd(*args: str) -> list[str]:
 
 def _generator_hash() -> str:
     digest = hashlib.sha256()
-    for name in ("demo_bulk.py", "demo.py", "models.py"):
-        digest.update((ROOT / "casebook" / name).read_bytes())
+    sources = [ROOT / "casebook" / n for n in ("demo_bulk.py", "demo.py", "models.py", "schema.py")]
+    sources += sorted((ROOT / "casebook" / "migrations" / "versions").glob("*.py"))
+    for source in sources:
+        digest.update(source.read_bytes())
     return digest.hexdigest()[:10]
 
 
