@@ -191,9 +191,59 @@ def test_corrupt_database_is_refused_untouched(tmp_path):
     assert digest(path) == before
 
 
-def test_older_revision_is_backed_up_before_migrating(tmp_path, monkeypatch):
-    """Only one revision exists, so pretend the file is at a known older one ('0000'):
-    the copy is taken first, before Alembic is asked to do anything."""
+def make_at_revision(path: Path, revision: str) -> None:
+    """A casebook file as an older casebook made it: migrated only up to `revision`."""
+    from alembic import command
+    from alembic.config import Config
+
+    engine = db.make_engine(path)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+    engine.dispose()
+
+
+@pytest.mark.skipif(len(schema.REVISIONS) < 2, reason="needs an older revision")
+def test_older_revision_is_backed_up_then_migrated(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    older = schema.REVISIONS[-2]
+    make_at_revision(path, older)
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO case_file (reference, ref_year, ref_seq, subject_type, title, location,"
+        " phase, status, route_note, opened_on, closure_note, created_at, updated_at, version)"
+        " VALUES ('2025-0007', 2025, 7, 'PERSON', 'Oude kwekerij', '', 'INTAKE', 'NEW', '',"
+        " '2025-03-01', '', '2025-03-01T09:00:00+00:00', '2025-03-01T09:00:00+00:00', 1)"
+    )
+    conn.commit()
+    conn.close()
+    assert db.inspect_file(path).revision == older
+
+    with db.open_casebook(path) as cb:
+        from casebook.services.cases import CaseFilter, list_cases
+
+        with cb.read() as s:
+            assert [r.reference for r in list_cases(s)] == ["2025-0007"]
+            assert [r.reference for r in list_cases(s, CaseFilter(search="kwekerij"))] == [
+                "2025-0007"
+            ]
+    assert alembic_revision(path) == schema.HEAD
+    (backup,) = paths.backups_dir(path).iterdir()
+    assert backup.name.startswith(f"pre-migration-{older}-")
+    assert alembic_revision(backup) == older
+    assert sqlite_rows(backup, "SELECT reference, title FROM case_file") == [
+        ("2025-0007", "Oude kwekerij")
+    ]
+    assert sqlite_rows(backup, "PRAGMA integrity_check") == [("ok",)]
+    if sys.platform != "win32":
+        assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+
+
+def test_backup_is_taken_before_alembic_runs(tmp_path, monkeypatch):
+    """A revision Alembic cannot migrate from (pretend '0000' is known): the copy is
+    already there when the migration fails."""
     path = tmp_path / "old.sqlite3"
     db.open_casebook(path).close()
     conn = sqlite3.connect(path)
