@@ -61,6 +61,7 @@ class Report:
     revision: str | None = None
     tables: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # worth saying, not wrong
 
     @property
     def ok(self) -> bool:
@@ -92,7 +93,7 @@ def check_file(path: Path | str) -> Report:
 
     report = Report(path, revision=state.revision)
     if state.revision != schema.HEAD:
-        report.problems.append(
+        report.notes.append(
             Problem("safety.check.needs_migration", 1, {"revision": state.revision})
         )
     try:
@@ -164,4 +165,5 @@ def format_report(report: Report) -> str:
         lines.append(t("safety.check.failed", path=str(report.path), count=len(report.problems)))
         lines.extend(f"  - {p.message()}" for p in report.problems)
         lines.append(t("safety.check.advice"))
+    lines.extend(f"  - {p.message()}" for p in report.notes)
     return "\n".join(lines)
