@@ -351,15 +351,22 @@ def test_deadline_section_looks_ahead_and_drops_done_ones(cb):
     with frozen(NOW):
         case_id, _ = book.case("Terugbellen", triage_steps=[step("EVAL", day(30))])
         with cb.write() as s:
-            deadlines.add_deadline(s, case_id, "CALLBACK", day(-3))
+            missed = deadlines.add_deadline(s, case_id, "CALLBACK", day(-3)).id
+            deadlines.add_deadline(s, case_id, "AANGIFTE", day(-2))  # passed: history
             today_id = deadlines.add_deadline(s, case_id, "CALLBACK", day(0)).id
             coming = deadlines.add_deadline(s, case_id, "AANGIFTE", day(2)).id
     with cb.read() as s:
         section = today.deadlines_near(s, D)
-    assert [(r.entity_id, r.on) for r in section.rows] == [(today_id, day(0)), (coming, day(2))]
-    assert section.count == 2
+    # a missed call-back stays until it is marked done
+    assert [(r.entity_id, r.on) for r in section.rows] == [
+        (missed, day(-3)),
+        (today_id, day(0)),
+        (coming, day(2)),
+    ]
+    assert section.count == 3
     with cb.write() as s:
         deadlines.mark_done(s, today_id)
+        deadlines.mark_done(s, missed)
     with cb.read() as s:
         section = today.deadlines_near(s, D)
     assert [r.entity_id for r in section.rows] == [coming]

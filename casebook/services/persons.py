@@ -34,6 +34,7 @@ def edit_person(
     values = check_person(check, data, today=local_today())
     check.done()
     person = guarded(session, Person, person_id, expected_version)
+    ensure_open(session.get(Case, person.case_id))
     touch_case(session, person.case_id)
     for key, value in values.items():
         change(session, person.case_id, person, key, value, entity="person")

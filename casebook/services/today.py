@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, func
+from sqlalchemy import and_, exists, func, or_
 from sqlmodel import Session, select
 
 from casebook.dates import to_local
@@ -14,6 +14,7 @@ from casebook.dates import today as local_today
 from casebook.models import STEP_OPEN, Case, Deadline, FollowUpStep, Referral, Signal
 
 SECTION_LIMIT = 50
+PROMISES = ("CALLBACK",)
 SECTIONS = ("untriaged", "overdue", "due_week", "referrals", "deadlines", "no_next_step")
 
 
@@ -146,10 +147,15 @@ def referrals_waiting(session: Session) -> Section:
 
 
 def deadlines_near(session: Session, today: date, days: int = 14) -> Section:
+    # A promised call-back that passed unmarked stays on the board until it is marked
+    # done (in the case file); a bedenktijd or aangifte date that passed is history.
+    missed = and_(Deadline.due_on < today, Deadline.kind.in_(PROMISES))
     cond = and_(
         Deadline.done.is_(False),
-        Deadline.due_on >= today,
-        Deadline.due_on <= today + timedelta(days=days),
+        or_(
+            and_(Deadline.due_on >= today, Deadline.due_on <= today + timedelta(days=days)),
+            missed,
+        ),
         Case.status != "CLOSED",
     )
     base = (
