@@ -73,6 +73,10 @@ def setup_language(flag: str | None) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from casebook.safety import install_safe_excepthook
+
+    # An unexpected error prints where it happened, never values or messages.
+    install_safe_excepthook()
     argv = list(sys.argv[1:] if argv is None else argv)
     setup_language(_early_language(argv))
     parser = build_parser()
@@ -110,14 +114,34 @@ def _run_ui(args: argparse.Namespace) -> int:
         explicit = args.db or os.environ.get(paths.ENV_DB)
         db_path = paths.resolve_db_path(args.db)
         cb = open_casebook(db_path, create_parents=not explicit)
+    warnings = [] if args.demo else _daily_backup(cb)
     from screens.app import CasebookApp
 
-    app = CasebookApp(cb, demo=args.demo)
+    app = CasebookApp(cb, demo=args.demo, warnings=warnings)
     try:
         app.run()
     finally:
         cb.close()
     return app.return_code or 0
+
+
+def _daily_backup(cb) -> list[str]:
+    """Make the first backup of the day; a failure is a warning, never a stop."""
+    from casebook import backup
+    from casebook.errors import StorageError
+    from casebook.services import settings
+
+    warnings: list[str] = []
+    try:
+        backup.ensure_daily_backup(cb.path)
+    except StorageError as exc:
+        warnings.append(exc.message())
+    with cb.read() as session:
+        warn_days = settings.get_int(session, "backup_warn_days")
+    message = backup.backup_warning(cb.path, warn_days)
+    if message:
+        warnings.append(message)
+    return warnings
 
 
 def open_from_args(args: argparse.Namespace, *, readonly: bool = False, create: bool = False):

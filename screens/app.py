@@ -70,10 +70,19 @@ class CasebookApp(Localized, App):
         ),
     ]
 
-    def __init__(self, casebook, *, demo: bool = False, today: date | None = None):
+    def __init__(
+        self,
+        casebook,
+        *,
+        demo: bool = False,
+        today: date | None = None,
+        warnings: list[str] | None = None,
+    ):
         super().__init__()
         self.casebook = casebook
         self.demo = demo
+        # Start-up warnings (e.g. no recent backup) for the officer to see on Today.
+        self.warnings = list(warnings or [])
         self._today = today
         from casebook import preferences
 
@@ -101,8 +110,8 @@ class CasebookApp(Localized, App):
 
     def on_mount(self) -> None:
         self._refresh_titles()
-        for problem in self.preferences.problems:
-            self.notify(problem, severity="warning", markup=False)
+        for problem in [*self.preferences.problems, *self.warnings]:
+            self.notify(problem, severity="warning", markup=False, timeout=20)
         from screens.today_screen import TodayScreen
 
         self.push_screen(TodayScreen())

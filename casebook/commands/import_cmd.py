@@ -22,6 +22,9 @@ def run(args: argparse.Namespace) -> int:
         data = read_file(Path(args.file))
         cb = open_from_args(args, create=True)
         try:
+            from casebook.backup import ensure_daily_backup
+
+            ensure_daily_backup(cb.path)
             result = import_data(cb, data)
         finally:
             cb.close()
