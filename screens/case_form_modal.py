@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Select, Static
+from textual.widgets import Button, Footer, Select, Static
 
 from casebook.errors import CasebookError, StaleEditError, ValidationError
 from casebook.i18n import t
@@ -32,7 +32,8 @@ class FormModal(Localized, ModalScreen):
         width: 84; max-width: 95%; height: auto; max-height: 95%;
         padding: 0 2; border: thick $primary; background: $panel;
     }
-    FormModal .form-title { text-style: bold; margin: 1 0; }
+    FormModal .form-title { text-style: bold; margin: 1 0 1 0; }
+    FormModal FormField > Label.field-label { margin: 0; }
     FormModal .form-hint { color: $text-muted; margin: 0 0 1 0; }
     FormModal .form-buttons { height: auto; margin: 0 0 1 0; }
     FormModal .form-buttons Button { margin-right: 2; }
@@ -61,10 +62,14 @@ class FormModal(Localized, ModalScreen):
                 yield Static(hint, classes="form-hint")
             yield from self.fields()
             with Horizontal(classes="form-buttons"):
-                yield Button(t("case.form.save"), id="form-save", variant="primary")
-                yield Button(t("case.form.cancel"), id="form-cancel")
+                yield Button(t("case.form.save"), id="form-save", variant="primary", compact=True)
+                yield Button(t("case.form.cancel"), id="form-cancel", compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
+        # Compact controls (no borders): a whole form fits a 24-line terminal.
+        for control in self.query("Input, Select"):
+            control.compact = True
         first = self.query(FormField).first() if self.query(FormField) else None
         if first is not None:
             first.control.focus()

@@ -373,12 +373,12 @@ class CaseScreen(Localized, Screen):
                     s,
                     (
                         Text(format_date(s.due_on)),
-                        short(refdata.label("step_types", s.step_type), 34),
-                        literal(self._org(s.organisation_id), limit=30),
-                        literal(s.description, limit=40),
+                        short(refdata.label("step_types", s.step_type), 28),
+                        literal(self._org(s.organisation_id), limit=20),
+                        literal(s.description, limit=24),
                         Text(status),
                         Text(format_date(s.done_on)),
-                        literal(s.result, limit=40),
+                        literal(s.result, limit=30),
                     ),
                 )
             )
@@ -397,8 +397,8 @@ class CaseScreen(Localized, Screen):
                     r,
                     (
                         self._person(r.person_id),
-                        short(refdata.label("shelter_types", r.shelter_type), 30),
-                        literal(self._org(r.organisation_id), limit=30),
+                        short(refdata.label("shelter_types", r.shelter_type), 26),
+                        literal(self._org(r.organisation_id), limit=20),
                         Text(status),
                         Text(format_date(r.requested_on)),
                         Text(format_date(r.reply_due_on)),
