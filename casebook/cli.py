@@ -99,6 +99,7 @@ def _run_ui(args: argparse.Namespace) -> int:
     from casebook import paths
     from casebook.db import open_casebook
 
+    folder = None
     if args.demo:
         import tempfile
         from pathlib import Path
@@ -106,6 +107,7 @@ def _run_ui(args: argparse.Namespace) -> int:
         from casebook.demo import generate
 
         folder = Path(tempfile.mkdtemp(prefix="casebook-demo-"))
+        paths.restrict(folder, directory=True)
         db_path = folder / "demo.sqlite3"
         cb = open_casebook(db_path)
         with cb.write() as session:
@@ -122,6 +124,10 @@ def _run_ui(args: argparse.Namespace) -> int:
         app.run()
     finally:
         cb.close()
+        if folder is not None:  # the demo casebook lives only as long as the session
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
     return app.return_code or 0
 
 

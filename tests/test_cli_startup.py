@@ -57,3 +57,4 @@ def test_demo_makes_no_backup_and_never_touches_the_default_casebook(monkeypatch
     assert app.demo and app.warnings == []
     assert not paths.default_db_path().exists()
     assert not paths.backups_dir(app.casebook.path).exists()
+    assert not app.casebook.path.parent.exists()  # the demo folder is cleaned up
