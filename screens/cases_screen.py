@@ -88,12 +88,12 @@ class CasesScreen(Localized, Screen):
         self.reload()
 
     def _label_width(self) -> int:
-        return 14 if self.size.width >= 100 else 11
+        return 14 if self.app.size.width >= 100 else 11
 
     def _title_width(self) -> int:
         # reference 9, phase and status, urgency 9, opened 10; 2 cells of padding per
         # column and the scrollbar
-        return max(14, self.size.width - 2 - 12 - (9 + 2 * self._label_width() + 9 + 10))
+        return max(14, self.app.size.width - 2 - 12 - (9 + 2 * self._label_width() + 9 + 10))
 
     def _columns(self) -> None:
         table = self.query_one("#cases", RowTable)

@@ -104,15 +104,15 @@ class TodayScreen(Localized, Screen):
 
     def _size_tables(self) -> None:
         # Each section shows a window of rows; the board scrolls to the focused one.
-        rows = max(4, min(14, (self.size.height - 16) // 2))
+        rows = max(4, min(14, (self.app.size.height - 16) // 2))
         for table in self.query(RowTable):
             table.styles.max_height = rows + 1
 
     def _title_width(self) -> tuple[int, int]:
         # padding, the board's and the table's scrollbars, 2 cells of padding per column
-        spare = max(0, self.size.width - 6 - (URGENCY_W + REF_W + DATE_W + WHAT_W) - 10)
-        title = max(TITLE_MIN, spare * 2 // 3 if self.size.width > 100 else spare)
-        what = WHAT_W + (spare - title if self.size.width > 100 else 0)
+        spare = max(0, self.app.size.width - 6 - (URGENCY_W + REF_W + DATE_W + WHAT_W) - 10)
+        title = max(TITLE_MIN, spare * 2 // 3 if self.app.size.width > 100 else spare)
+        what = WHAT_W + (spare - title if self.app.size.width > 100 else 0)
         return title, max(WHAT_W, what)
 
     # -- data -----------------------------------------------------------------------
