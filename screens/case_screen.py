@@ -2,12 +2,14 @@
 persons, steps, referrals, contact moments, consent, deadlines, timeline). Every section
 is added to and edited by keyboard; the forms are modals in screens/case_*_modal.py.
 
-The case is loaded in a worker with a bounded number of rows per table (the latest
-contact moments and timeline entries, more on `m`), so a long case paints quickly.
+The case is loaded once, in a worker; the sections share one table that shows the
+chosen tab, with a bounded number of rows (the latest contact moments and timeline
+entries, more on `m`), so a long case paints quickly.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,7 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
 from casebook import refdata
 from casebook.dates import format_date, format_datetime
@@ -40,6 +42,18 @@ REFERRAL_DATE = {
     "ENDED": "ended_on",
     "WITHDRAWN": "withdrawn_on",
 }
+
+
+def loaded(action):
+    """An action that needs the case: a key pressed before it is loaded does nothing."""
+
+    @functools.wraps(action)
+    def run(self, *args, **kwargs):
+        if self.data is not None:
+            return action(self, *args, **kwargs)
+        return None
+
+    return run
 
 
 def short(label: str, limit: int = 32) -> Text:
@@ -98,6 +112,7 @@ def load_case(session, case_id: int) -> CaseData:
 
 class CaseScreen(Localized, Screen):
     CSS_PATH = "case_screen.tcss"
+    AUTO_FOCUS = "#case-table"
 
     BINDINGS = [
         Binding("escape", "back", "key.back", id="case.back", show=False),
@@ -131,27 +146,26 @@ class CaseScreen(Localized, Screen):
         self.items: dict[str, dict[str, object]] = {name: {} for name in TABS}
         self.contact_limit = CONTACT_PAGE
         self.timeline_limit = TIMELINE_PAGE
-        self._timeline_filled = False
         self._ask_next_step = False
+        self._active = "steps"
+        self._shown: str | None = None  # the section the table holds now
+        self._cursor: dict[str, int] = {}
+        self._keys_signature: tuple | None = None
 
     # -- layout ------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        self.load()  # reading starts while the widgets are being made
         yield Header()
         yield Static(Text(t("case.loading")), id="case-summary")
-        with TabbedContent(initial="steps", id="case-tabs"):
-            for n, name in enumerate(TABS, start=1):
-                with TabPane(f"{n} {t(f'case.tab.{name}')}", id=name):
-                    if name in ("contacts", "timeline"):
-                        yield Static("", id=f"{name}-count", classes="muted page-count")
-                    table = DataTable(id=f"{name}-table", cursor_type="row", zebra_stripes=True)
-                    table.add_columns(*(t(f"case.col.{c}") for c in COLUMNS[name]))
-                    yield table
+        yield Tabs(
+            *(Tab(f"{n} {t(f'case.tab.{name}')}", id=name) for n, name in enumerate(TABS, start=1)),
+            active=self._active,
+            id="case-tabs",
+        )
+        yield Static("", id="case-count", classes="muted page-count")
+        yield DataTable(id="case-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#steps-table", DataTable).focus()
-        self.load()
 
     def on_screen_resume(self) -> None:
         if self.data is not None:
@@ -173,17 +187,8 @@ class CaseScreen(Localized, Screen):
         self.data = data
         self.sub_title = data.case.reference
         self._summary()
-        self._signals()
-        self._persons()
-        self._steps()
-        self._referrals()
-        self._contacts()
-        self._consent()
-        self._deadlines()
-        self._timeline_filled = False
-        if self.query_one(TabbedContent).active == "timeline":
-            self._timeline()
-        self.refresh_bindings()
+        self._section()
+        self._refresh_keys()
         if self._ask_next_step:
             self._ask_next_step = False
             if data.is_open and not data.open_steps():
@@ -287,12 +292,24 @@ class CaseScreen(Localized, Screen):
 
     # -- the tables ----------------------------------------------------------------------
 
+    def _section(self) -> None:
+        """Show the active section in the table."""
+        if self.data is not None:
+            getattr(self, f"_{self._active}")()
+
     def _fill(self, name: str, rows) -> None:
-        """Replace a table's rows, keeping the cursor on the same row number: after a
-        step is settled, the cursor is on the step that took its place."""
-        table = self.query_one(f"#{name}-table", DataTable)
-        keep = table.cursor_row if table.row_count else 0
-        table.clear()
+        """Put a section's rows in the table, keeping the cursor on the same row number:
+        after a step is settled, the cursor is on the step that took its place."""
+        table = self.query_one("#case-table", DataTable)
+        if self._shown is not None and table.row_count:
+            self._cursor[self._shown] = table.cursor_row
+        keep = self._cursor.get(name, 0)
+        if self._shown != name:
+            table.clear(columns=True)
+            table.add_columns(*(t(f"case.col.{c}") for c in COLUMNS[name]))
+        else:
+            table.clear()
+        self._shown = name
         items = {}
         for obj_key, obj, cells in rows:
             items[obj_key] = obj
@@ -300,6 +317,7 @@ class CaseScreen(Localized, Screen):
         self.items[name] = items
         if items:
             table.move_cursor(row=min(max(keep, 0), len(items) - 1), animate=False)
+        self.query_one("#case-count", Static).display = name in ("contacts", "timeline")
 
     def _signals(self) -> None:
         d = self.data.detail
@@ -431,7 +449,7 @@ class CaseScreen(Localized, Screen):
         self._page_count("contacts", len(shown), len(contacts))
 
     def _page_count(self, name: str, shown: int, total: int) -> None:
-        label = self.query_one(f"#{name}-count", Static)
+        label = self.query_one("#case-count", Static)
         if shown < total:
             label.update(Text(t("case.page.partial", shown=shown, total=total)))
         else:
@@ -504,34 +522,49 @@ class CaseScreen(Localized, Screen):
             ((str(h.id), h, timeline_row(h, lookups)) for h in shown),
         )
         self._page_count("timeline", len(shown), len(history))
-        self._timeline_filled = True
 
-    @on(TabbedContent.TabActivated, "#case-tabs")
-    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "timeline" and self.data is not None and not self._timeline_filled:
-            self._timeline()
-        self.refresh_bindings()
+    @on(Tabs.TabActivated, "#case-tabs")
+    def _tab_activated(self, event: Tabs.TabActivated) -> None:
+        if event.tab is None or event.tab.id == self._active:
+            return
+        self._active = event.tab.id
+        self._section()
+        self._refresh_keys()
 
     # -- which keys apply where -----------------------------------------------------------
 
     @property
     def active_tab(self) -> str:
-        return self.query_one(TabbedContent).active
+        return self._active
 
     def selected(self, name: str | None = None):
         name = name or self.active_tab
-        table = self.query_one(f"#{name}-table", DataTable)
-        if not table.row_count or table.cursor_row < 0:
+        table = self.query_one("#case-table", DataTable)
+        if name != self._shown or not table.row_count or table.cursor_row < 0:
             return None
         key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
         return self.items[name].get(key)
 
+    def _refresh_keys(self) -> None:
+        """Redraw the footer only when the keys on offer changed: redrawing it is the
+        costliest part of showing a case."""
+        signature = tuple(self.check_action(action, ()) for action in KEYED_ACTIONS)
+        if signature != self._keys_signature:
+            self._keys_signature = signature
+            self.refresh_bindings()
+
     def check_action(self, action: str, parameters) -> bool | None:
-        if self.data is None:
-            return action in ("back", "tab", "cursor")
         tab = self.active_tab
-        is_open = self.data.is_open
-        if action in ("done",):
+        if self.data is None:
+            # Not loaded yet: offer the keys of an open case on this tab, so the footer
+            # stays as it is when the case arrives (the actions wait for the data).
+            is_open, more_contacts, more_history = True, False, False
+        else:
+            d = self.data.detail
+            is_open = self.data.is_open
+            more_contacts = len(d.contacts) > self.contact_limit
+            more_history = len(d.history) > self.timeline_limit
+        if action == "done":
             return is_open and tab in ("steps", "deadlines")
         if action in ("cancel_step", "reschedule"):
             return is_open and tab == "steps"
@@ -542,12 +575,7 @@ class CaseScreen(Localized, Screen):
         if action == "edit":
             return tab in ("persons", "steps", "referrals", "consent", "signals", "contacts")
         if action == "more":
-            d = self.data.detail
-            if tab == "contacts":
-                return len(d.contacts) > self.contact_limit
-            if tab == "timeline":
-                return len(d.history) > self.timeline_limit
-            return False
+            return (tab == "contacts" and more_contacts) or (tab == "timeline" and more_history)
         if action == "close_case":
             return is_open
         if action == "reopen_case":
@@ -562,13 +590,14 @@ class CaseScreen(Localized, Screen):
         self.app.pop_screen()
 
     def action_tab(self, name: str) -> None:
-        self.query_one(TabbedContent).active = name
-        self.query_one(f"#{name}-table", DataTable).focus()
+        self.query_one(Tabs).active = name
+        self.query_one("#case-table", DataTable).focus()
 
     def action_cursor(self, delta: int) -> None:
-        table = self.query_one(f"#{self.active_tab}-table", DataTable)
+        table = self.query_one("#case-table", DataTable)
         table.move_cursor(row=max(0, table.cursor_row + delta))
 
+    @loaded
     def action_more(self) -> None:
         if self.active_tab == "contacts":
             self.contact_limit += CONTACT_PAGE
@@ -576,11 +605,12 @@ class CaseScreen(Localized, Screen):
         elif self.active_tab == "timeline":
             self.timeline_limit += TIMELINE_PAGE
             self._timeline()
-        self.refresh_bindings()
+        self._refresh_keys()
 
     def _push(self, modal) -> None:
         self.app.push_screen(modal)
 
+    @loaded
     def action_contact(self) -> None:
         from screens.case_contact_modal import ContactModal
 
@@ -596,6 +626,7 @@ class CaseScreen(Localized, Screen):
             )
         )
 
+    @loaded
     def action_add_step(self) -> None:
         from screens.case_step_modal import StepModal
 
@@ -616,6 +647,7 @@ class CaseScreen(Localized, Screen):
             return None
         return step
 
+    @loaded
     def action_done(self) -> None:
         if self.active_tab == "deadlines":
             deadline = self.selected("deadlines")
@@ -624,9 +656,11 @@ class CaseScreen(Localized, Screen):
             return
         self._settle("done")
 
+    @loaded
     def action_cancel_step(self) -> None:
         self._settle("cancel")
 
+    @loaded
     def action_carry(self) -> None:
         if self.active_tab == "referrals":
             referral = self.selected("referrals")
@@ -648,6 +682,7 @@ class CaseScreen(Localized, Screen):
         self._ask_next_step = True
         self._push(StepSettleModal(step, mode, today=self.app.today()))
 
+    @loaded
     def action_reschedule(self) -> None:
         from screens.case_step_modal import RescheduleModal
 
@@ -655,6 +690,7 @@ class CaseScreen(Localized, Screen):
         if step is not None:
             self._push(RescheduleModal(step))
 
+    @loaded
     def action_referral(self) -> None:
         from screens.case_referral_modal import ReferralModal
 
@@ -669,6 +705,7 @@ class CaseScreen(Localized, Screen):
             )
         )
 
+    @loaded
     def action_referral_status(self) -> None:
         from screens.case_referral_modal import ReferralStatusModal
 
@@ -682,11 +719,13 @@ class CaseScreen(Localized, Screen):
             return
         self._push(ReferralStatusModal(referral, today=self.app.today()))
 
+    @loaded
     def action_add_person(self) -> None:
         from screens.case_person_modal import PersonModal
 
         self._push(PersonModal(self.case_id))
 
+    @loaded
     def action_consent(self, preset=None, person_id: int | None = None) -> None:
         from screens.case_consent_modal import ConsentModal
 
@@ -703,6 +742,7 @@ class CaseScreen(Localized, Screen):
             )
         )
 
+    @loaded
     def action_deadline(self) -> None:
         from screens.case_deadline_modal import DeadlineModal
 
@@ -719,12 +759,14 @@ class CaseScreen(Localized, Screen):
             )
         )
 
+    @loaded
     def action_add_signal(self) -> None:
         try:
             self.app.action_intake(case_id=self.case_id)
         except ImportError:
             self.notify(t("case.not_available"), severity="warning")
 
+    @loaded
     def action_edit(self) -> None:
         tab = self.active_tab
         item = self.selected(tab)
@@ -773,11 +815,13 @@ class CaseScreen(Localized, Screen):
         if self.check_action("edit", ()):
             self.action_edit()
 
+    @loaded
     def action_close_case(self) -> None:
         from screens.case_closure_modal import ClosureModal
 
         self._push(ClosureModal(self.data.case, today=self.app.today()))
 
+    @loaded
     def action_reopen_case(self) -> None:
         from screens.case_closure_modal import ReopenModal
 
@@ -807,6 +851,20 @@ class CaseScreen(Localized, Screen):
         except CasebookError as error:
             self.app.call_from_thread(self.app.show_error, error)
         self.app.call_from_thread(self.load)
+
+
+KEYED_ACTIONS = (
+    "done",
+    "cancel_step",
+    "reschedule",
+    "carry",
+    "referral_status",
+    "edit",
+    "more",
+    "close_case",
+    "reopen_case",
+    "contact",
+)
 
 
 COLUMNS = {

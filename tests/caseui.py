@@ -55,6 +55,7 @@ async def choose(pilot, search: str) -> None:
 
 
 def cells(screen, name: str, key: str) -> list[str]:
-    """The plain text of one row of a case-screen table."""
-    table = screen.query_one(f"#{name}-table")
+    """The plain text of one row of the case screen's table, showing section `name`."""
+    assert screen.active_tab == name
+    table = screen.query_one("#case-table")
     return [str(getattr(c, "plain", c)) for c in table.get_row(key)]

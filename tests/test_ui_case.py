@@ -219,7 +219,7 @@ async def test_contact_moments_logged_in_two_keystrokes_from_anywhere(cb):
         await settle(pilot)
         await pilot.press("5")
         await settle(pilot)
-        assert app.screen.query_one("#contacts-table").row_count == 2
+        assert app.screen.query_one("#case-table").row_count == 2
     with cb.read() as s:
         contacts = s.exec(select(ContactMoment).order_by(ContactMoment.id)).all()
     victim = persons_of(cb, case_id)[0]
@@ -310,7 +310,7 @@ async def test_bedenktijd_sets_end_and_reminder_step(cb):
         await settle(pilot)
         await pilot.press("7")
         await settle(pilot)
-        assert app.screen.query_one("#deadlines-table").row_count == 1
+        assert app.screen.query_one("#case-table").row_count == 1
     with cb.read() as s:
         deadline = s.exec(select(Deadline)).one()
     assert (deadline.kind, deadline.starts_on, deadline.due_on, deadline.person_id) == (
@@ -439,7 +439,8 @@ async def test_closing_refused_until_settled_then_closed_and_reopened(cb):
 
 
 def row_keys(screen, name: str) -> list[str]:
-    table = screen.query_one(f"#{name}-table")
+    assert screen.active_tab == name
+    table = screen.query_one("#case-table")
     return [row.key.value for row in table.ordered_rows]
 
 
