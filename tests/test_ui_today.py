@@ -72,7 +72,7 @@ async def test_each_section_shows_its_rows_and_count(board_cb):
         text = screen_text(app)
         assert "Nieuwe signalen, nog niet getriageerd (1)" in text
         assert "Stappen over tijd (1)" in text
-        assert "Termijnen binnen 14 dagen (1)" in text
+        assert "Termijnen binnen 14 dagen, gemiste terugbelafspraken (1)" in text
         # words, not colour alone: the urgency of the triaged cases reads "hoog"
         overdue = table_rows(screen.query_one("#table-overdue"))[0]
         assert overdue[0] == "! hoog"
