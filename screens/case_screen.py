@@ -514,6 +514,7 @@ class CaseScreen(Localized, Screen):
             referrals={r.id: r for r in d.referrals},
             contacts={c.id: c for c in d.contacts},
             signals={s.id: s for s in d.signals},
+            organisations={oid: name for oid, (name, _) in self.data.organisations.items()},
         )
         history = d.history
         shown = history[-self.timeline_limit :] if self.timeline_limit else history

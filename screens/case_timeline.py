@@ -105,6 +105,12 @@ def describe(entry, lookups: Lookups) -> tuple[str, str]:
         what = t("case.event.field.changed", field=field_label(entry.entity, entry.field_name))
         if entry.field_name in TEXT_FIELDS:
             detail = _value(entry.entity, entry.field_name, entry.new)
+        elif entry.field_name == "organisation_id":
+            old, new = (
+                lookups.organisations.get(int(v), v) if v and v.isdigit() else "–"
+                for v in (entry.old, entry.new)
+            )
+            detail = f"{one_line(old, 40)} → {one_line(new, 40)}"
         else:
             old = _value(entry.entity, entry.field_name, entry.old)
             new = _value(entry.entity, entry.field_name, entry.new)
