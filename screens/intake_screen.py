@@ -210,6 +210,8 @@ class IntakeScreen(Localized, Screen):
         row = PersonRow(self._serial, len(self.person_rows()) + 1)
         await self.query_one("#persons").mount(row)
         row.query_one(CodeSelect).focus()
+        # the new row has no place on screen until the next layout: scroll then
+        self.call_after_refresh(lambda: row.scroll_visible(animate=False))
 
     @on(PersonRow.Removed)
     async def _remove_person(self, event: PersonRow.Removed) -> None:

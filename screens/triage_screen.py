@@ -193,6 +193,8 @@ class TriageScreen(Localized, Screen):
         self._rows += 1
         await self.query_one("#steps").mount(row)
         row.query_one(CodeSelect).focus()
+        # the new row has no place on screen until the next layout: scroll then
+        self.call_after_refresh(lambda: row.scroll_visible(animate=False))
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":
