@@ -303,7 +303,8 @@ class CaseScreen(Localized, Screen):
         table = self.query_one("#case-table", DataTable)
         if self._shown is not None and table.row_count:
             self._cursor[self._shown] = table.cursor_row
-        keep = self._cursor.get(name, 0)
+        # the timeline opens on its latest entry, the other sections on their first row
+        keep = self._cursor.get(name, -1 if name == "timeline" else 0)
         if self._shown != name:
             table.clear(columns=True)
             table.add_columns(*(t(f"case.col.{c}") for c in COLUMNS[name]))
@@ -316,7 +317,10 @@ class CaseScreen(Localized, Screen):
             table.add_row(*cells, key=obj_key)
         self.items[name] = items
         if items:
-            table.move_cursor(row=min(max(keep, 0), len(items) - 1), animate=False)
+            row = len(items) - 1 if keep < 0 else min(keep, len(items) - 1)
+            table.move_cursor(row=row, animate=False)
+            if keep < 0:  # once laid out, scroll the latest entry into view
+                table.call_after_refresh(table.scroll_end, animate=False)
         self.query_one("#case-count", Static).display = name in ("contacts", "timeline")
 
     def _signals(self) -> None:
@@ -826,6 +830,7 @@ class CaseScreen(Localized, Screen):
     def action_reopen_case(self) -> None:
         from screens.case_closure_modal import ReopenModal
 
+        self._ask_next_step = True  # reopened: what is the next step?
         self._push(ReopenModal(self.data.case))
 
     # -- quick writes without a form ----------------------------------------------------

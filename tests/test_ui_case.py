@@ -407,11 +407,17 @@ async def test_closing_refused_until_settled_then_closed_and_reopened(cb):
         await type_text(pilot, "Nieuwe melding van de wijkagent")
         await pilot.press("ctrl+s")
         await settle(pilot)
+        # reopened without an open step: asked for the next one (escape: later)
+        assert isinstance(app.screen, NextStepModal)
+        await pilot.press("escape")
+        await settle(pilot)
         assert isinstance(app.screen, CaseScreen)
         # the timeline lists it all, in order
         await pilot.press("8")
         await settle(pilot)
         what = [cells(app.screen, "timeline", key)[1] for key in row_keys(app.screen, "timeline")]
+        table = app.screen.query_one("#case-table")
+        assert table.cursor_row == table.row_count - 1  # opens on the latest entry
     case = get_case(cb, case_id)
     assert (case.status, case.closed_on) == ("REOPENED", None)
     with cb.read() as s:
