@@ -356,7 +356,9 @@ class CaseScreen(Localized, Screen):
                 else (f"{p.age} {t('case.years')}" if p.age is not None else "")
             )
             placements = "; ".join(
-                f"{r.shelter_type} {refdata.label('referral_statuses', r.status).lower()}"
+                f"{one_line(refdata.label('shelter_types', r.shelter_type), 20)} "
+                f"{refdata.label('referral_statuses', r.status).lower()} "
+                f"{format_date(getattr(r, REFERRAL_DATE.get(r.status, 'requested_on')))}"
                 for r in by_person.get(p.id, [])
             )
             rows.append(

@@ -183,7 +183,7 @@ async def test_referral_requested_placed_ended(cb):
         await pilot.press("2")
         await settle(pilot)
         row = cells(app.screen, "persons", str(victim.id))
-        assert "VO beëindigd" in row
+        assert "Vrouwenopvang (cent… beëindigd 20-12-2026" in row
     with cb.read() as s:
         referral = s.exec(select(Referral)).one()
         waiting = s.exec(select(FollowUpStep).where(FollowUpStep.referral_id == referral.id)).one()
