@@ -367,12 +367,12 @@ class CaseScreen(Localized, Screen):
                     p,
                     (
                         short(refdata.label("person_roles", p.role), 24),
-                        literal(p.name, limit=30),
+                        literal(p.name, limit=24),
+                        short(refdata.label("b8_statuses", p.b8_status), 16),
+                        Text(placements),
+                        short(refdata.label("countries", p.nationality), 16),
                         Text(refdata.label("genders", p.gender)),
                         Text(age),
-                        short(refdata.label("countries", p.nationality), 20),
-                        short(refdata.label("b8_statuses", p.b8_status), 20),
-                        Text(placements),
                     ),
                 )
             )
@@ -877,7 +877,7 @@ KEYED_ACTIONS = (
 
 COLUMNS = {
     "signals": ("received", "channel", "source", "indicators", "observed"),
-    "persons": ("role", "name", "gender", "age", "nationality", "b8", "placements"),
+    "persons": ("role", "name", "b8", "placements", "nationality", "gender", "age"),
     "steps": ("due", "type", "organisation", "description", "status", "done_on", "result"),
     "referrals": ("person", "type", "organisation", "status", "requested", "reply_due", "date"),
     "contacts": ("when", "channel", "counterpart", "person", "summary"),
