@@ -512,3 +512,56 @@ async def test_closed_case_shows_outcome_and_no_add_keys(cb):
     assert get_case(cb, case_id).status == "CLOSED"
     with cb.read() as s:
         assert s.exec(select(Case)).one().closure_outcome == "NO_TH"
+
+
+async def test_comensha_step_without_consent_warns(cb):
+    case_id = triaged_case(cb)
+    app = case_app(cb, case_id)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await choose(pilot, "registratie")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("j")  # save anyway
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+    assert [s.step_type for s in steps_of(cb, case_id)] == ["AANMELD_CM_REG"]
+
+
+async def test_long_case_shows_latest_contacts_with_more_on_m(cb):
+    from casebook.services import contacts
+
+    case_id = triaged_case(cb)
+    with cb.write() as s:
+        for i in range(130):
+            contacts.log_contact(
+                s,
+                case_id,
+                contacts.ContactInput(
+                    channel="PHONE",
+                    counterpart_role="SUBJECT",
+                    summary=f"Gesprek {i:03d}",
+                    on=f"{1 + i % 28:02d}-{9 + i // 28 % 3:02d}-2026",
+                    time=f"{8 + i % 10:02d}:00",
+                ),
+            )
+    app = case_app(cb, case_id)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        table = app.screen.query_one("#case-table")
+        assert table.row_count == 100
+        count = str(app.screen.query_one("#case-count").render())
+        assert count == "De laatste 100 van 130 getoond; m toont meer"
+        assert app.screen.check_action("more", ()) is True
+        await pilot.press("m")
+        await settle(pilot)
+        assert table.row_count == 130
+        assert app.screen.check_action("more", ()) is False
+        # j and k move through the rows, like the arrows
+        await pilot.press("ctrl+home", "j", "j", "k")
+        assert table.cursor_row == 1
