@@ -18,6 +18,15 @@ PROMISES = ("CALLBACK",)
 SECTIONS = ("untriaged", "overdue", "due_week", "referrals", "deadlines", "no_next_step")
 
 
+def _open_statuses() -> list[str]:
+    """Every status but CLOSED. Sections filter on `status IN (these)` rather than on
+    `!= CLOSED`, so that SQLite can start from the open cases (the status index)
+    instead of from every dated row in history: the cost follows open work."""
+    from casebook import refdata
+
+    return [code for code in refdata.ref("statuses").codes() if code != "CLOSED"]
+
+
 @dataclass(frozen=True)
 class TodayRow:
     section: str
@@ -44,7 +53,7 @@ def _section(session, name, count_stmt, rows_stmt, make) -> Section:
 
 
 def untriaged(session: Session) -> Section:
-    cond = and_(Signal.triaged_at.is_(None), Case.status != "CLOSED")
+    cond = and_(Signal.triaged_at.is_(None), Case.status.in_(_open_statuses()))
     base = (
         select(
             Signal.id,
@@ -72,7 +81,7 @@ def untriaged(session: Session) -> Section:
 
 def _steps(session: Session, name: str, cond) -> Section:
     # Closed cases stay off the board even if a step was left open (an imported file).
-    where = and_(FollowUpStep.status == STEP_OPEN, Case.status != "CLOSED", cond)
+    where = and_(FollowUpStep.status == STEP_OPEN, Case.status.in_(_open_statuses()), cond)
     base = (
         select(
             FollowUpStep.id,
@@ -115,7 +124,7 @@ def due_this_week(session: Session, today: date) -> Section:
 
 
 def referrals_waiting(session: Session) -> Section:
-    cond = and_(Referral.status == "REQUESTED", Case.status != "CLOSED")
+    cond = and_(Referral.status == "REQUESTED", Case.status.in_(_open_statuses()))
     base = (
         select(
             Referral.id,
@@ -156,7 +165,7 @@ def deadlines_near(session: Session, today: date, days: int = 14) -> Section:
             and_(Deadline.due_on >= today, Deadline.due_on <= today + timedelta(days=days)),
             missed,
         ),
-        Case.status != "CLOSED",
+        Case.status.in_(_open_statuses()),
     )
     base = (
         select(
@@ -187,16 +196,8 @@ def deadlines_near(session: Session, today: date, days: int = 14) -> Section:
     )
 
 
-def _open_statuses() -> list[str]:
-    from casebook import refdata
-
-    return [code for code in refdata.ref("statuses").codes() if code != "CLOSED"]
-
-
 def without_next_step(session: Session) -> Section:
     has_open = exists().where(FollowUpStep.case_id == Case.id, FollowUpStep.status == STEP_OPEN)
-    # `status IN (the open statuses)` rather than `!= CLOSED`, so that SQLite walks the
-    # status index over the open cases only: the cost follows open work, not history.
     cond = and_(Case.status.in_(_open_statuses()), Case.triaged_at.is_not(None), ~has_open)
     base = (
         select(Case.id, Case.reference, Case.title, Case.phase, Case.updated_at, Case.urgency)
