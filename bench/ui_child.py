@@ -216,15 +216,17 @@ def main() -> int:
         )
         await pilot.press("slash")
         await pilot.pause()
-        keys, typed = [], ""
+        keys, queries, typed = [], [], ""
         for ch in opts.query:
             typed += ch
             start = time.monotonic()
             await pilot.press(ch)
             end = await shown("list_cases", start, typed.strip().casefold(), screen="CasesScreen")
             keys.append(_ms(end, start))
+            queries.append(_spent(("list_cases", "count_cases"), start, typed.strip().casefold()))
             await pilot.pause()
         result["keys_ms"] = keys
+        result["key_queries_ms"] = queries  # the core's share: the two queries of each key
 
     async def _open_case(app, pilot) -> None:
         from sqlmodel import select
@@ -237,6 +239,8 @@ def main() -> int:
         app.open_case(case_id)
         end = await shown("case_detail", start, case_id, screen="CaseScreen")
         result["open_ms"] = _ms(end, start)
+        result["case_detail_ms"] = _spent(("case_detail",), start, case_id)
+        result["case_show_ms"] = _spent(("show:CaseScreen",), start)
 
     original_run = CasebookApp.run
 
@@ -254,6 +258,16 @@ def main() -> int:
     with open(opts.out, "w") as fh:
         json.dump(result, fh)
     return 0
+
+
+def _spent(names: tuple[str, ...], since: float, key=None) -> float:
+    """Milliseconds spent in the calls `names` (with `key`) begun after `since`."""
+    with _LOCK:
+        return sum(
+            (c["end"] - c["start"]) * 1000
+            for c in CALLS
+            if c["name"] in names and c["start"] >= since and (key is None or c["key"] == key)
+        )
 
 
 def _ms(end: float | None, start: float) -> float | None:
