@@ -22,31 +22,18 @@ from screens.widgets.forms import CodeSelect, DateInput, FormField, literal
 
 
 def open_items(session, case_id: int) -> tuple[int, list[FollowUpStep], list[Referral]]:
-    """The case's version and what still holds it open."""
-    from sqlmodel import select
+    """The case's version and what still holds it open (as `closure.open_items`
+    counts them: open steps; referrals requested, or placed and not carried on)."""
+    from casebook.services.cases import case_detail
 
-    from casebook.models import Case
-
-    case = session.get(Case, case_id)
-    open_steps = list(
-        session.exec(
-            select(FollowUpStep)
-            .where(FollowUpStep.case_id == case_id, FollowUpStep.status == STEP_OPEN)
-            .order_by(FollowUpStep.due_on.is_(None), FollowUpStep.due_on, FollowUpStep.id)
-        )
-    )
-    open_referrals = list(
-        session.exec(
-            select(Referral)
-            .where(
-                Referral.case_id == case_id,
-                (Referral.status == "REQUESTED")
-                | ((Referral.status == "PLACED") & (Referral.carried_by_partner.is_(False))),
-            )
-            .order_by(Referral.requested_on, Referral.id)
-        )
-    )
-    return case.version, open_steps, open_referrals
+    detail = case_detail(session, case_id, with_history=False)
+    open_steps = [s for s in detail.steps if s.status == STEP_OPEN]
+    open_referrals = [
+        r
+        for r in detail.referrals
+        if r.status == "REQUESTED" or (r.status == "PLACED" and not r.carried_by_partner)
+    ]
+    return detail.case.version, open_steps, open_referrals
 
 
 class ClosureModal(FormModal):

@@ -95,18 +95,11 @@ class CaseData:
 
 
 def load_case(session, case_id: int) -> CaseData:
-    from sqlmodel import select
-
-    from casebook.models import Organisation
+    from casebook.services import directory
     from casebook.services.cases import case_detail
 
     detail = case_detail(session, case_id)
-    orgs = {
-        oid: (name, active)
-        for oid, name, active in session.exec(
-            select(Organisation.id, Organisation.name, Organisation.active)
-        )
-    }
+    orgs = {o.id: (o.name, o.active) for o in directory.search(session, limit=100_000)}
     return CaseData(detail=detail, organisations=orgs)
 
 
