@@ -104,12 +104,23 @@ class FormModal(Localized, ModalScreen):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    _saving = False
+
     def action_save(self) -> None:
+        if self._saving:  # a second ctrl+s while the first is being written
+            return
         clear_errors(self)
+        self._saving = True
         self._save(self.collect(), confirmed=False)
 
     @work(thread=True, exclusive=True, group="form-save")
     def _save(self, data, confirmed: bool) -> None:
+        try:
+            self._save_now(data, confirmed)
+        finally:
+            self.app.call_from_thread(setattr, self, "_saving", False)
+
+    def _save_now(self, data, confirmed: bool) -> None:
         app = self.app
         try:
             if not confirmed:
@@ -134,7 +145,8 @@ class FormModal(Localized, ModalScreen):
 
     def _ask(self, question: str, data) -> None:
         def answered(yes: bool | None) -> None:
-            if yes:
+            if yes and not self._saving:
+                self._saving = True
                 self._save(data, confirmed=True)
 
         self.app.push_screen(ConfirmModal(question), answered)
