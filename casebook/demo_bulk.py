@@ -118,6 +118,8 @@ BATCH_CASES = 2000
 # About the number of cases a year one officer handles in the reference decade
 # casebook (6,000 cases over ten years).
 CASES_PER_YEAR = 600
+# In a busier casebook, the cases of the last RECENT_DAYS still come at that pace.
+RECENT_DAYS = 120
 BIG_CASE_CONTACTS = 300
 BIG_CASE_STEPS = 50
 
@@ -462,11 +464,13 @@ class _Generator:
         # -- the case's lifetime: closed at `end`, or running until today -------------
         tday = min(today, opened + timedelta(days=rng.randint(0, 6)))
         # One officer's caseload stays about the same size: in a casebook busier than
-        # CASES_PER_YEAR, cases run shorter and fewer stay open for long, so that a
-        # larger casebook has more history, not more open work.
-        lifetime = (14 + rng.expovariate(1 / 70)) / self.load
+        # CASES_PER_YEAR, the cases older than RECENT_DAYS ran shorter and fewer of
+        # them stayed open, so that a larger casebook has more history, not more
+        # open work.
+        load = 1.0 if (today - opened).days < RECENT_DAYS else self.load
+        lifetime = (14 + rng.expovariate(1 / 70)) / load
         close_day = opened + timedelta(days=min(int(lifetime) + 1, 500))
-        closes = not big and close_day < today and rng.random() > 0.04 / self.load
+        closes = not big and close_day < today and rng.random() > 0.04 / load
         if close_day <= tday:
             close_day = tday + timedelta(days=1)
             closes = closes and close_day < today
@@ -897,7 +901,17 @@ def generate_bulk(
 
     gen = _Generator(session, rng, today, start)
     gen.load = max(1.0, cases / (CASES_PER_YEAR * (span + 1) / 365.25))
-    opened = sorted(start + timedelta(days=rng.randint(0, span)) for _ in range(cases))
+    if gen.load > 1.0 and span > 2 * RECENT_DAYS:
+        # A busier casebook is a longer history, not more open work: the last months
+        # arrive at one officer's pace, the rest of the cases fill the years before.
+        recent = min(cases, round(CASES_PER_YEAR * RECENT_DAYS / 365.25))
+        cut = span - RECENT_DAYS
+        opened = sorted(
+            [start + timedelta(days=rng.randint(cut + 1, span)) for _ in range(recent)]
+            + [start + timedelta(days=rng.randint(0, cut)) for _ in range(cases - recent)]
+        )
+    else:
+        opened = sorted(start + timedelta(days=rng.randint(0, span)) for _ in range(cases))
     big_year = today.year - 1 if years > 1 else today.year
     big_index = next((k for k, d in enumerate(opened) if d.year == big_year), 0)
     big_reference = None
