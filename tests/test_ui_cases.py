@@ -40,6 +40,11 @@ async def test_first_page_is_bounded_and_counted(demo_cb):
         await pilot.press("left_square_bracket")
         await settle(pilot)
         assert table.row_count == PAGE_SIZE
+        # PageDown on the last row of a page turns the page as well
+        await pilot.press("ctrl+end", "pagedown")
+        await settle(pilot)
+        assert table.row_count == total - PAGE_SIZE
+        assert table_rows(table)[0][0] != "2026-0055"
 
 
 async def test_filters_narrow_the_list_in_sql(demo_cb):
