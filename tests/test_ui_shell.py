@@ -3,6 +3,9 @@ help lists the live keys of the screen it came from, the language switch, settin
 
 from __future__ import annotations
 
+import importlib.util
+
+import pytest
 from sqlmodel import select
 
 from casebook import i18n
@@ -159,3 +162,21 @@ async def test_casebook_settings_are_checked_and_saved(cb):
     with cb.read() as s:
         assert settings.get(s, "municipality") == "Gemeente Zuidhaven"
         assert settings.get(s, "stats_k") == "4"
+
+
+@pytest.mark.skipif(
+    not importlib.util.find_spec("screens.case_screen"), reason="case screen not built yet"
+)
+async def test_command_palette_pushes_the_case_screen(demo_cb):
+    app = make_app(demo_cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "2025-0004")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CaseScreen"
+        assert "2025-0004" in screen_text(app)
