@@ -178,7 +178,8 @@ class CaseScreen(Localized, Screen):
 
     def show(self, data: CaseData) -> None:
         self.data = data
-        self.sub_title = data.case.reference
+        # the reference before the app's own subtitle (the date, and DEMO in demo mode)
+        self.sub_title = f"{data.case.reference} · {self.app.sub_title}"
         self._summary()
         self._section()
         self._refresh_keys()
