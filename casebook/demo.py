@@ -9,13 +9,13 @@ belongs to a real person.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from random import Random
 
 from sqlmodel import Session, select
 
 from casebook import refdata
-from casebook.dates import frozen, local_to_utc
+from casebook.dates import frozen, local_to_utc, utcnow
 from casebook.dates import today as local_today
 from casebook.models import FollowUpStep, Organisation
 from casebook.services import (
@@ -102,11 +102,30 @@ def _at(day: date, rng: Random):
     return local_to_utc(day, rng.randint(8, 17), rng.choice((0, 15, 30, 45)))
 
 
+class _CaseClock:
+    """The moments of one case: office hours on the given day, never earlier than the
+    case's previous event (a timeline never runs backwards) and, for a demo made for
+    the real today, never later than now."""
+
+    def __init__(self, rng: Random, cap: datetime | None):
+        self.rng, self.cap, self.last = rng, cap, None
+
+    def at(self, day: date) -> datetime:
+        moment = _at(day, self.rng)
+        if self.last is not None and moment <= self.last:
+            moment = self.last + timedelta(minutes=1)
+        if self.cap is not None and moment > self.cap:
+            moment = max(self.cap, self.last or self.cap)
+        self.last = moment
+        return moment
+
+
 def generate(
     session: Session, *, cases: int = 150, years: int = 3, seed: int = 1, today: date | None = None
 ) -> int:
     """Fill an empty casebook; returns the number of cases made."""
     rng = Random(seed)
+    cap = None if today is not None else utcnow()
     today = today or local_today()
     start = date(today.year - years + 1, 1, 1)
     span = (today - start).days
@@ -142,6 +161,7 @@ def generate(
         sectors=sectors,
         types=types,
         referrals=0,
+        cap=cap,
     )
     for i, day in enumerate(opened):
         _one_case(session, rng, i, day, today, ctx)
@@ -164,6 +184,7 @@ def generate(
 
 
 def _one_case(session, rng: Random, i: int, day: date, today: date, ctx: dict) -> None:
+    clock = _CaseClock(rng, ctx["cap"])
     orgs, outcomes, shelters, step_types = (
         ctx["orgs"],
         ctx["outcomes"],
@@ -201,14 +222,14 @@ def _one_case(session, rng: Random, i: int, day: date, today: date, ctx: dict) -
         location=f"Voorbeeldstraat {rng.randint(1, 200)}, Voorbeeldstad" if location else "",
         persons=persons,
     )
-    with frozen(_at(day, rng)):
+    with frozen(clock.at(day)):
         case, _ = intake.record_signal(session, data, today=day)
     age = (today - day).days
     if age < 4 and rng.random() < 0.7:
         return  # still waiting for triage
     tday = min(today, day + timedelta(days=rng.randint(0, 6)))
     first_type = step_types[i % len(step_types)]
-    with frozen(_at(tday, rng)):
+    with frozen(clock.at(tday)):
         triage.triage_case(
             session,
             case.id,
@@ -236,7 +257,7 @@ def _one_case(session, rng: Random, i: int, day: date, today: date, ctx: dict) -
     # contact moments
     for _ in range(rng.randint(0, 4)):
         cursor = min(today, cursor + timedelta(days=rng.randint(0, 9)))
-        with frozen(_at(cursor, rng)):
+        with frozen(clock.at(cursor)):
             contacts.log_contact(
                 session,
                 case.id,
@@ -245,11 +266,11 @@ def _one_case(session, rng: Random, i: int, day: date, today: date, ctx: dict) -
                     counterpart_role=rng.choice(refdata.ref("counterpart_roles").codes()),
                     summary="Afstemming over vervolg (fictief).",
                     person_id=victim,
-                    at=_at(cursor, rng),
+                    at=clock.at(cursor),
                 ),
             )
     if victim is not None and rng.random() < 0.6:
-        with frozen(_at(cursor, rng)):
+        with frozen(clock.at(cursor)):
             consent.record_consent(
                 session,
                 victim,
@@ -263,7 +284,7 @@ def _one_case(session, rng: Random, i: int, day: date, today: date, ctx: dict) -
     if victim is not None and i % 3 == 0:
         shelter = shelters[ctx["referrals"] % len(shelters)]
         ctx["referrals"] += 1
-        with frozen(_at(cursor, rng)):
+        with frozen(clock.at(cursor)):
             ref = referrals.request_referral(
                 session,
                 case.id,
@@ -278,19 +299,19 @@ def _one_case(session, rng: Random, i: int, day: date, today: date, ctx: dict) -
         outcome_day = min(today, cursor + timedelta(days=rng.randint(1, 20)))
         fate = rng.choice(["PLACED", "PLACED", "REFUSED", "WITHDRAWN", None])
         if fate and outcome_day > cursor:
-            with frozen(_at(outcome_day, rng)):
+            with frozen(clock.at(outcome_day)):
                 referrals.set_referral_status(session, ref.id, fate, on=outcome_day)
             if fate == "PLACED" and rng.random() < 0.6:
                 end = min(today, outcome_day + timedelta(days=rng.randint(5, 90)))
                 if end > outcome_day:
-                    with frozen(_at(end, rng)):
+                    with frozen(clock.at(end)):
                         referrals.set_referral_status(session, ref.id, "ENDED", on=end)
             cursor = outcome_day
     if victim is not None and i % 7 == 0:
-        with frozen(_at(cursor, rng)):
+        with frozen(clock.at(cursor)):
             deadlines.set_bedenktijd(session, case.id, cursor, person_id=victim)
     if i % 11 == 0:
-        with frozen(_at(cursor, rng)):
+        with frozen(clock.at(cursor)):
             deadlines.add_deadline(
                 session,
                 case.id,
@@ -302,7 +323,7 @@ def _one_case(session, rng: Random, i: int, day: date, today: date, ctx: dict) -
     closing_age = (today - cursor).days
     if closing_age > 60 and rng.random() < 0.85:
         close_day = min(today, cursor + timedelta(days=rng.randint(10, 50)))
-        with frozen(_at(close_day, rng)):
+        with frozen(clock.at(close_day)):
             _settle(session, case.id, close_day)
             closure.close_case(
                 session,
@@ -313,7 +334,7 @@ def _one_case(session, rng: Random, i: int, day: date, today: date, ctx: dict) -
             )
         if i % 13 == 0 and close_day + timedelta(days=5) <= today:
             reopen_day = close_day + timedelta(days=5)
-            with frozen(_at(reopen_day, rng)):
+            with frozen(clock.at(reopen_day)):
                 closure.reopen_case(session, case.id, reason="Nieuw signaal van partner (fictief).")
                 steps.add_step(
                     session,
@@ -324,12 +345,12 @@ def _one_case(session, rng: Random, i: int, day: date, today: date, ctx: dict) -
     # Still running: mark some steps done, pick a status.
     for step in _open_steps(session, case.id):
         if step.referral_id is None and step.due_on and step.due_on < today and rng.random() < 0.5:
-            with frozen(_at(min(today, step.due_on), rng)):
+            with frozen(clock.at(min(today, step.due_on))):
                 steps.complete_step(
                     session, step.id, result="Gedaan (fictief).", done_on=min(today, step.due_on)
                 )
     status = ctx["statuses"][i % len(ctx["statuses"])]
-    with frozen(_at(cursor, rng)):
+    with frozen(clock.at(cursor)):
         triage.set_status(session, case.id, status)
         if i % 17 == 5:
             triage.set_phase(session, case.id, "TRIAGE")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -43,7 +44,8 @@ def _case_provider():
 class CasebookApp(Localized, App):
     """casebook's UI on one open casebook (`casebook.db.Casebook`)."""
 
-    CSS_PATH = "app.tcss"
+    # Absolute, so that subclasses defined elsewhere (tests) find it too.
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "casebook"
     ENABLE_COMMAND_PALETTE = True
     # Textual's system commands (which include app_commands()) and the case finder.
@@ -51,14 +53,15 @@ class CasebookApp(Localized, App):
 
     BINDINGS = [
         Binding("f1,question_mark", "help", "key.help", id="app.help"),
-        Binding("f2", "today", "key.today", id="app.today"),
+        Binding("f2", "today", "key.today", id="app.today", show=False),
         Binding("f3", "cases", "key.cases", id="app.cases"),
         Binding("ctrl+n,f4", "intake", "key.intake", id="app.intake"),
         Binding("f6", "statistics", "key.statistics", id="app.statistics", show=False),
         Binding("f7", "directory", "key.directory", id="app.directory", show=False),
         Binding("f8", "trainings", "key.trainings", id="app.trainings", show=False),
         Binding("f9", "settings", "key.settings", id="app.settings", show=False),
-        Binding("ctrl+q", "quit", "key.quit", id="app.quit"),
+        # Shown in help, not in the footer: it keeps the footer to the keys that matter.
+        Binding("ctrl+q", "quit", "key.quit", id="app.quit", show=False),
         # Declared here (Textual adds it in __init__, which localize_bindings() undoes).
         Binding(
             "ctrl+p",
