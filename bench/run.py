@@ -241,7 +241,15 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repeats; no new 4x/16x")
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--no-growth", action="store_true", help="skip the 4x/16x casebooks")
+    parser.add_argument(
+        "--only", default="", metavar="N,N", help="measure only these figures (e.g. 1,3)"
+    )
     opts = parser.parse_args(argv)
+    only = {int(n) for n in opts.only.split(",") if n.strip()}
+
+    def want(n: int) -> bool:
+        return not only or n in only
+
     repeats = opts.repeats or (3 if opts.quick else 7)
     figures: list[Figure] = []
     info: list[str] = []
@@ -251,206 +259,223 @@ def main(argv=None) -> int:
     )
     decade = casebook_file(DECADE)
     big = {}
-    if not opts.no_growth:
+    if not opts.no_growth and want(9):
         for factor in (4, 16):
             big[factor] = casebook_file(DECADE * factor, make=not opts.quick)
     for cases, secs in GENERATED.items():
         info.append(f"generated {cases} cases in {secs:.1f} s")
 
-    # 1. cold start to Today painted, alternating with the floor app
-    print("  1. cold start: Today vs floor …", flush=True)
-    today_runs, floor_runs = ui_runs("today", decade, repeats, floor=True)
-    t_app = [painted_ms(r) for r in today_runs]
-    t_floor = [painted_ms(r) for r in floor_runs]
-    ratios = [a / f for a, f in zip(t_app, t_floor, strict=True) if a and f]
-    ratio = (median(t_app) / median(t_floor)) if median(t_app) and median(t_floor) else None
-    figures.append(Figure("floor app: start to painted", t_floor, "ms", "(reference)", None))
-    figures.append(
-        Figure(
-            "1. cold start to Today painted",
-            t_app,
-            "ms",
-            "<= 1.2x floor",
-            ratio is not None and ratio <= 1.2,
-            ratio,
-            f"pairwise ratio {min(ratios):.2f}-{max(ratios):.2f}" if ratios else "",
-        )
-    )
-
-    # 2. search in Cases, per key
-    print("  2. search in Cases …", flush=True)
-    search_runs, _ = ui_runs("search", decade, repeats, floor=False, extra=("--query", QUERY))
-    per_key = [key_median(r) for r in search_runs]
-    all_keys = [k for r in search_runs for k in (r.data.get("keys_ms") or [])]
-    key_queries = median([q for r in search_runs for q in (r.data.get("key_queries_ms") or [])])
-    figures.append(
-        Figure(
-            f"2. '/' search in Cases, per key ({len(QUERY)} keys)",
-            per_key,
-            "ms",
-            "<= 50 ms",
-            median(per_key) is not None and median(per_key) <= 50,
-            note=f"all keys {min(all_keys):.0f}-{max(all_keys):.0f} ms; queries {key_queries:.0f} ms"
-            if all_keys and None not in all_keys
-            else "a key's search was not seen",
-        )
-    )
-
-    # 3. open the case with 300 contact moments and 50 steps
-    print("  3. open a large case …", flush=True)
-    case_runs, _ = ui_runs("case", decade, repeats, floor=False, extra=("--case", BIG_CASE))
-    open_ms = [r.data.get("open_ms") for r in case_runs]
-    detail = median([r.data.get("case_detail_ms") for r in case_runs])
-    show = median([r.data.get("case_show_ms") for r in case_runs])
-    figures.append(
-        Figure(
-            "3. open case (300 contacts, 50 steps)",
-            open_ms,
-            "ms",
-            "<= 150 ms",
-            median(open_ms) is not None and median(open_ms) <= 150,
-            note=f"case_detail {detail:.0f} ms, screen's show() {show:.0f} ms"
-            if detail is not None and show is not None
-            else "",
-        )
-    )
-
-    # 4. casebook stats YEAR vs import sqlmodel
-    print("  4. casebook stats …", flush=True)
-    stats_cmd = casebook_cmd("--db", str(decade), "stats", STATS_YEAR)
-    stats_runs = [spawn(stats_cmd) for _ in range(1)]  # warm the file cache once
-    t_stats, t_sqlmodel = process_pairs(stats_cmd, [PY, "-c", "import sqlmodel"], repeats)
-    ok_stats = stats_runs[0].code == 0
-    r4 = median(t_stats) / median(t_sqlmodel)
-    figures.append(Figure("   python -c 'import sqlmodel'", t_sqlmodel, "ms", "(reference)", None))
-    figures.append(
-        Figure(
-            f"4. casebook stats {STATS_YEAR}",
-            t_stats,
-            "ms",
-            "<= 1.3x import sqlmodel",
-            ok_stats and r4 <= 1.3,
-            r4,
-            "" if ok_stats else "stats exited non-zero",
-        )
-    )
-
-    # 5. casebook --help vs import platformdirs, and what it imports
-    print("  5. casebook --help …", flush=True)
-    t_help, t_pd = process_pairs(casebook_cmd("--help"), [PY, "-c", "import platformdirs"], repeats)
-    r5 = median(t_help) / median(t_pd)
-    mods = modules_after(
-        "import sys\nfrom casebook import cli\ntry:\n    cli.main(['--help'])\n"
-        "except SystemExit:\n    pass"
-    )
-    clean = mods.get("textual") is False and mods.get("sqlalchemy") is False
-    figures.append(Figure("   python -c 'import platformdirs'", t_pd, "ms", "(reference)", None))
-    figures.append(
-        Figure(
-            "5. casebook --help",
-            t_help,
-            "ms",
-            "<= 2x platformdirs, no textual/sqlalchemy",
-            clean and r5 <= 2.0,
-            r5,
-            "imports: " + ",".join(m for m, v in mods.items() if v is True) if not clean else "",
-        )
-    )
-
-    # 6. a normal start does not import alembic
-    print("  6. normal start without alembic …", flush=True)
-    start_mods = modules_after(
-        f"from casebook.db import open_casebook\ncb = open_casebook({str(decade)!r})\n"
-        "from screens.app import CasebookApp\napp = CasebookApp(cb)\ncb.close()"
-    )
-    in_ui = [r.data.get("alembic_loaded") for r in today_runs if "alembic_loaded" in r.data]
-    no_alembic = start_mods.get("alembic") is False and not any(in_ui)
-    figures.append(
-        Figure(
-            "6. normal start imports alembic",
-            [0.0 if no_alembic else 1.0],
-            "",
-            "no",
-            no_alembic,
-            note="open_casebook + App, and the Today runs",
-        )
-    )
-
-    # 7. import the decade casebook from its JSON dump
-    print("  7. dump and import …", flush=True)
-    dump = CACHE / f"{decade.stem}.json"
-    if not dump.exists():
-        spawn(casebook_cmd("--db", str(decade), "dump", "--out", str(dump)))
-    target = Path(TMP) / "imported.sqlite3"
-    imports = []
-    for _ in range(1 if opts.quick else 2):
-        for p in Path(TMP).glob("imported.sqlite3*"):
-            p.unlink()
-        run = spawn(casebook_cmd("--db", str(target), "import", str(dump)))
-        imports.append(run.wall * 1000 if run.code == 0 else None)
-    figures.append(
-        Figure(
-            "7. import decade casebook from JSON",
-            [v / 1000 if v else None for v in imports],
-            "s",
-            "< 30 s",
-            all(imports) and median(imports) < 30_000,
-        )
-    )
-
-    # 8. peak memory of the UI on the decade casebook
-    rss = [r.maxrss_kb / 1024 for r in today_runs + search_runs + case_runs if r.code == 0]
-    figures.append(
-        Figure(
-            "8. peak memory of the UI (max RSS)",
-            rss,
-            "MB",
-            "<= 120 MB",
-            bool(rss) and max(rss) <= 120,
-            note=f"highest {max(rss):.0f} MB" if rss else "",
-        )
-    )
-
-    # 9. growth: Today's load and search per key, 16x against 1x
-    if big.get(16) is not None:
-        print("  9. growth: 16x casebook …", flush=True)
-        t16, _ = ui_runs("today", big[16], repeats, floor=False)
-        s16, _ = ui_runs("search", big[16], repeats, floor=False, extra=("--query", QUERY))
-        l1, l16 = [load_ms(r) for r in today_runs], [load_ms(r) for r in t16]
-        k1, k16 = per_key, [key_median(r) for r in s16]
-        g_today = median(l16) / median(l1) if median(l1) and median(l16) else None
-        g_search = median(k16) / median(k1) if median(k1) and median(k16) else None
+    if want(1):
+        # 1. cold start to Today painted, alternating with the floor app
+        print("  1. cold start: Today vs floor …", flush=True)
+        today_runs, floor_runs = ui_runs("today", decade, repeats, floor=True)
+        t_app = [painted_ms(r) for r in today_runs]
+        t_floor = [painted_ms(r) for r in floor_runs]
+        ratios = [a / f for a, f in zip(t_app, t_floor, strict=True) if a and f]
+        ratio = (median(t_app) / median(t_floor)) if median(t_app) and median(t_floor) else None
+        figures.append(Figure("floor app: start to painted", t_floor, "ms", "(reference)", None))
         figures.append(
-            Figure("   Today load ('r' to repainted), 1x", l1, "ms", "(reference)", None)
+            Figure(
+                "1. cold start to Today painted",
+                t_app,
+                "ms",
+                "<= 1.2x floor",
+                ratio is not None and ratio <= 1.2,
+                ratio,
+                f"pairwise ratio {min(ratios):.2f}-{max(ratios):.2f}" if ratios else "",
+            )
+        )
+
+    if want(2):
+        # 2. search in Cases, per key
+        print("  2. search in Cases …", flush=True)
+        search_runs, _ = ui_runs("search", decade, repeats, floor=False, extra=("--query", QUERY))
+        per_key = [key_median(r) for r in search_runs]
+        all_keys = [k for r in search_runs for k in (r.data.get("keys_ms") or [])]
+        key_queries = median([q for r in search_runs for q in (r.data.get("key_queries_ms") or [])])
+        figures.append(
+            Figure(
+                f"2. '/' search in Cases, per key ({len(QUERY)} keys)",
+                per_key,
+                "ms",
+                "<= 50 ms",
+                median(per_key) is not None and median(per_key) <= 50,
+                note=f"all keys {min(all_keys):.0f}-{max(all_keys):.0f} ms; queries {key_queries:.0f} ms"
+                if all_keys and None not in all_keys
+                else "a key's search was not seen",
+            )
+        )
+
+    if want(3):
+        # 3. open the case with 300 contact moments and 50 steps
+        print("  3. open a large case …", flush=True)
+        case_runs, _ = ui_runs("case", decade, repeats, floor=False, extra=("--case", BIG_CASE))
+        open_ms = [r.data.get("open_ms") for r in case_runs]
+        detail = median([r.data.get("case_detail_ms") for r in case_runs])
+        show = median([r.data.get("case_show_ms") for r in case_runs])
+        figures.append(
+            Figure(
+                "3. open case (300 contacts, 50 steps)",
+                open_ms,
+                "ms",
+                "<= 150 ms",
+                median(open_ms) is not None and median(open_ms) <= 150,
+                note=f"case_detail {detail:.0f} ms, screen's show() {show:.0f} ms"
+                if detail is not None and show is not None
+                else "",
+            )
+        )
+
+    if want(4):
+        # 4. casebook stats YEAR vs import sqlmodel
+        print("  4. casebook stats …", flush=True)
+        stats_cmd = casebook_cmd("--db", str(decade), "stats", STATS_YEAR)
+        stats_runs = [spawn(stats_cmd) for _ in range(1)]  # warm the file cache once
+        t_stats, t_sqlmodel = process_pairs(stats_cmd, [PY, "-c", "import sqlmodel"], repeats)
+        ok_stats = stats_runs[0].code == 0
+        r4 = median(t_stats) / median(t_sqlmodel)
+        figures.append(
+            Figure("   python -c 'import sqlmodel'", t_sqlmodel, "ms", "(reference)", None)
         )
         figures.append(
             Figure(
-                "9a. Today load on 16x casebook",
-                l16,
+                f"4. casebook stats {STATS_YEAR}",
+                t_stats,
                 "ms",
-                "<= 1.5x the 1x load",
-                g_today is not None and g_today <= 1.5,
-                g_today,
-                f"cold start {median([painted_ms(r) for r in t16]):.0f} ms",
+                "<= 1.3x import sqlmodel",
+                ok_stats and r4 <= 1.3,
+                r4,
+                "" if ok_stats else "stats exited non-zero",
             )
+        )
+
+    if want(5):
+        # 5. casebook --help vs import platformdirs, and what it imports
+        print("  5. casebook --help …", flush=True)
+        t_help, t_pd = process_pairs(
+            casebook_cmd("--help"), [PY, "-c", "import platformdirs"], repeats
+        )
+        r5 = median(t_help) / median(t_pd)
+        mods = modules_after(
+            "import sys\nfrom casebook import cli\ntry:\n    cli.main(['--help'])\n"
+            "except SystemExit:\n    pass"
+        )
+        clean = mods.get("textual") is False and mods.get("sqlalchemy") is False
+        figures.append(
+            Figure("   python -c 'import platformdirs'", t_pd, "ms", "(reference)", None)
         )
         figures.append(
             Figure(
-                "9b. search per key on 16x casebook",
-                k16,
+                "5. casebook --help",
+                t_help,
                 "ms",
-                "<= 1.5x the 1x search",
-                g_search is not None and g_search <= 1.5,
-                g_search,
+                "<= 2x platformdirs, no textual/sqlalchemy",
+                clean and r5 <= 2.0,
+                r5,
+                "imports: " + ",".join(m for m, v in mods.items() if v is True)
+                if not clean
+                else "",
             )
         )
-        rss16 = [r.maxrss_kb / 1024 for r in t16 + s16 if r.code == 0]
-        if rss16:
-            info.append(f"peak memory of the UI on the 16x casebook: {max(rss16):.0f} MB")
-    else:
-        figures.append(
-            Figure("9. growth 16x vs 1x", [], "", "<= 1.5x", None, note="16x not cached")
+
+    if want(6):
+        # 6. a normal start does not import alembic
+        print("  6. normal start without alembic …", flush=True)
+        start_mods = modules_after(
+            f"from casebook.db import open_casebook\ncb = open_casebook({str(decade)!r})\n"
+            "from screens.app import CasebookApp\napp = CasebookApp(cb)\ncb.close()"
         )
+        in_ui = [r.data.get("alembic_loaded") for r in today_runs if "alembic_loaded" in r.data]
+        no_alembic = start_mods.get("alembic") is False and not any(in_ui)
+        figures.append(
+            Figure(
+                "6. normal start imports alembic",
+                [0.0 if no_alembic else 1.0],
+                "",
+                "no",
+                no_alembic,
+                note="open_casebook + App, and the Today runs",
+            )
+        )
+
+    if want(7):
+        # 7. import the decade casebook from its JSON dump
+        print("  7. dump and import …", flush=True)
+        dump = CACHE / f"{decade.stem}.json"
+        if not dump.exists():
+            spawn(casebook_cmd("--db", str(decade), "dump", "--out", str(dump)))
+        target = Path(TMP) / "imported.sqlite3"
+        imports = []
+        for _ in range(1 if opts.quick else 2):
+            for p in Path(TMP).glob("imported.sqlite3*"):
+                p.unlink()
+            run = spawn(casebook_cmd("--db", str(target), "import", str(dump)))
+            imports.append(run.wall * 1000 if run.code == 0 else None)
+        figures.append(
+            Figure(
+                "7. import decade casebook from JSON",
+                [v / 1000 if v else None for v in imports],
+                "s",
+                "< 30 s",
+                all(imports) and median(imports) < 30_000,
+            )
+        )
+
+    if want(8):
+        # 8. peak memory of the UI on the decade casebook
+        rss = [r.maxrss_kb / 1024 for r in today_runs + search_runs + case_runs if r.code == 0]
+        figures.append(
+            Figure(
+                "8. peak memory of the UI (max RSS)",
+                rss,
+                "MB",
+                "<= 120 MB",
+                bool(rss) and max(rss) <= 120,
+                note=f"highest {max(rss):.0f} MB" if rss else "",
+            )
+        )
+
+    if want(9):
+        # 9. growth: Today's load and search per key, 16x against 1x
+        if big.get(16) is not None:
+            print("  9. growth: 16x casebook …", flush=True)
+            t16, _ = ui_runs("today", big[16], repeats, floor=False)
+            s16, _ = ui_runs("search", big[16], repeats, floor=False, extra=("--query", QUERY))
+            l1, l16 = [load_ms(r) for r in today_runs], [load_ms(r) for r in t16]
+            k1, k16 = per_key, [key_median(r) for r in s16]
+            g_today = median(l16) / median(l1) if median(l1) and median(l16) else None
+            g_search = median(k16) / median(k1) if median(k1) and median(k16) else None
+            figures.append(
+                Figure("   Today load ('r' to repainted), 1x", l1, "ms", "(reference)", None)
+            )
+            figures.append(
+                Figure(
+                    "9a. Today load on 16x casebook",
+                    l16,
+                    "ms",
+                    "<= 1.5x the 1x load",
+                    g_today is not None and g_today <= 1.5,
+                    g_today,
+                    f"cold start {median([painted_ms(r) for r in t16]):.0f} ms",
+                )
+            )
+            figures.append(
+                Figure(
+                    "9b. search per key on 16x casebook",
+                    k16,
+                    "ms",
+                    "<= 1.5x the 1x search",
+                    g_search is not None and g_search <= 1.5,
+                    g_search,
+                )
+            )
+            rss16 = [r.maxrss_kb / 1024 for r in t16 + s16 if r.code == 0]
+            if rss16:
+                info.append(f"peak memory of the UI on the 16x casebook: {max(rss16):.0f} MB")
+        else:
+            figures.append(
+                Figure("9. growth 16x vs 1x", [], "", "<= 1.5x", None, note="16x not cached")
+            )
 
     print_table(figures)
     for line in info:
