@@ -14,8 +14,10 @@ filled with `str.format`. Dutch is the default.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from functools import cache
+from pathlib import Path
 
 from casebook.resources import data_root
 
@@ -44,13 +46,56 @@ def _flatten(prefix: str, table: dict, out: dict[str, dict[str, str]], source: s
         _flatten(f"{prefix}.{key}" if prefix else key, value, out, source)
 
 
+# Parsed lazily, file by file: a message's area (the part of its key before the first
+# dot) names the files to read, so `casebook --help` does not parse the screens' texts.
+_HEADER = re.compile(rb"^\[\s*([A-Za-z0-9_-]+)\s*[.\]]", re.M)
+_messages: dict[str, dict[str, str]] = {}
+_parsed: set[Path] = set()
+
+
 @cache
+def _files() -> tuple[Path, ...]:
+    return tuple(sorted((data_root() / "messages").glob("*.toml")))
+
+
+@cache
+def _index() -> dict[str, tuple[Path, ...]]:
+    index: dict[str, list[Path]] = {}
+    for path in _files():
+        for area in set(_HEADER.findall(path.read_bytes())):
+            index.setdefault(area.decode(), []).append(path)
+    return {area: tuple(found) for area, found in index.items()}
+
+
+def _parse(path: Path) -> None:
+    if path in _parsed:
+        return
+    with path.open("rb") as fh:
+        _flatten("", tomllib.load(fh), _messages, path.name)
+    _parsed.add(path)
+
+
 def catalogue() -> dict[str, dict[str, str]]:
-    messages: dict[str, dict[str, str]] = {}
-    for path in sorted((data_root() / "messages").glob("*.toml")):
-        with path.open("rb") as fh:
-            _flatten("", tomllib.load(fh), messages, path.name)
-    return messages
+    """Every message (all files parsed; a key defined twice is an error)."""
+    for path in _files():
+        _parse(path)
+    return _messages
+
+
+def _entry(key: str) -> dict[str, str] | None:
+    entry = _messages.get(key)
+    if entry is None:
+        for path in _index().get(key.split(".", 1)[0], ()):
+            _parse(path)
+        entry = _messages.get(key)
+        if entry is None and len(_parsed) < len(_files()):
+            entry = catalogue().get(key)  # a key outside its area's files: read them all
+    return entry
+
+
+def has(key: str) -> bool:
+    """Whether the catalogue has a message `key`."""
+    return _entry(key) is not None
 
 
 def normalise_language(value: str | None) -> str | None:
@@ -77,7 +122,7 @@ def language_from_env() -> str | None:
 def t(key: str, /, **params: object) -> str:
     """The message `key` in the current language. An unknown key is returned as is,
     so a missing text shows up in a test rather than crashing a screen."""
-    entry = catalogue().get(key)
+    entry = _entry(key)
     if entry is None:
         return key
     text = entry[_language]

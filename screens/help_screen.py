@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from casebook.i18n import catalogue, t
+from casebook.i18n import has, t
 from screens.localize import Localized
 
 # Keys handled by Textual's own widgets, described in the officer's language.
@@ -65,9 +65,9 @@ class HelpScreen(Localized, Screen):
 
     def compose(self) -> ComposeResult:
         key = f"help.screen.{self.origin_key}"
-        howto = t(key) if key in catalogue() else t("help.screen.general")
+        howto = t(key) if has(key) else t("help.screen.general")
         name_key = f"help.name.{self.origin_key}"
-        name = t(name_key) if name_key in catalogue() else ""
+        name = t(name_key) if has(name_key) else ""
         yield Header()
         with VerticalScroll(id="help"):
             yield Static(

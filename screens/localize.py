@@ -12,12 +12,12 @@ from dataclasses import replace
 
 from textual.binding import BindingsMap
 
-from casebook.i18n import catalogue, t
+from casebook.i18n import has, t
 
 
 def tr(text: str) -> str:
     """Translate `text` if it is a catalogue key; otherwise return it unchanged."""
-    return t(text) if text in catalogue() else text
+    return t(text) if has(text) else text
 
 
 def translated(source: BindingsMap) -> BindingsMap:

@@ -191,7 +191,7 @@ def test_message_files_parse_and_keys_are_not_repeated():
         for key in out:
             assert key not in seen, f"{key} in {path.name} and {seen[key]}"
             seen[key] = path.name
-    assert set(seen) == set(i18n.catalogue.__wrapped__())  # uncached: files as they are now
+    assert set(seen) == set(i18n.catalogue())
 
 
 # Keys the core hands to t(), to errors and to field errors carry these prefixes.
@@ -344,3 +344,14 @@ def test_add_months_lands_in_the_right_month_never_past_its_end(day, months):
     later = add_months(day, months)
     assert (later.year * 12 + later.month) - (day.year * 12 + day.month) == months
     assert later.day == day.day or later.day < day.day  # clipped at the month's end
+
+
+def test_a_message_is_found_by_its_area_without_reading_every_file(monkeypatch):
+    """t() reads only the files of the key's area; every key is still found."""
+    monkeypatch.setattr(i18n, "_messages", {})
+    monkeypatch.setattr(i18n, "_parsed", set())
+    assert i18n.t("cli.cmd.stats") != "cli.cmd.stats"
+    assert len(i18n._parsed) < len(i18n._files())
+    for key in list(i18n.catalogue()):
+        assert i18n.has(key)
+    assert not i18n.has("no.such.message")
