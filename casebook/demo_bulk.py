@@ -38,7 +38,7 @@ from sqlmodel import Session
 from casebook import refdata
 from casebook.dates import add_months
 from casebook.dates import today as local_today
-from casebook.demo import STORIES, TITLES_NL
+from casebook.demo import FIRST, STORIES, TITLES_NL
 from casebook.models import (
     Case,
     CaseExploitation,
@@ -65,28 +65,6 @@ ROUTES = ("CARE", "CRIMINAL", "ADMINISTRATIVE", "COMBINED", "ADVICE", "NONE")
 URGENCIES = ("ACUTE", "HIGH", "NORMAL", "NORMAL", "LOW")
 B8_LATER = ("APPLIED", "GRANTED", "REJECTED", "NONE", "UNKNOWN")
 
-FIRST = [
-    "Ana",
-    "Bogdan",
-    "Chidi",
-    "Dara",
-    "Elif",
-    "Farid",
-    "Greta",
-    "Hoa",
-    "Ivan",
-    "Joy",
-    "Kasia",
-    "Luan",
-    "Mirela",
-    "Nnamdi",
-    "Olga",
-    "Pim",
-    "Quynh",
-    "Rosa",
-    "Sami",
-    "Tess",
-]
 # Surnames made of invented syllables, so that a search for one is as selective as a
 # real surname would be (some thousands of different names).
 NAME_HEADS = [

@@ -26,7 +26,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from casebook.errors import CasebookError, FieldError, ValidationError
+from casebook.errors import CasebookError, ValidationError
 from casebook.i18n import t
 from casebook.services.intake import SignalInput
 from screens.localize import Localized
@@ -37,6 +37,7 @@ from screens.widgets.forms import (
     FormField,
     clear_errors,
     literal,
+    renumbered,
     show_errors,
 )
 from screens.widgets.indicators import IndicatorChecklist
@@ -298,22 +299,10 @@ class IntakeScreen(Localized, Screen):
 
     # -- saving ---------------------------------------------------------------------
 
-    def _positional_to_serial(self, error: ValidationError) -> ValidationError:
-        """The core names person fields by position (persons.0.name); the form by the
-        row's serial, which survives removing rows above it."""
-        serials = [row.serial for row in self.person_rows()]
-        fixed = []
-        for err in error.errors:
-            name = err.field
-            if name.startswith("persons."):
-                _, index, rest = name.split(".", 2)
-                if index.isdigit() and int(index) < len(serials):
-                    name = f"persons.{serials[int(index)]}.{rest}"
-            fixed.append(FieldError(name, err.key, err.params))
-        return ValidationError(fixed)
-
     def _show_validation(self, error: ValidationError) -> None:
-        for message in show_errors(self, self._positional_to_serial(error)):
+        for message in show_errors(
+            self, renumbered(error, "persons", [row.serial for row in self.person_rows()])
+        ):
             self.notify(message, severity="error", markup=False)
         self.notify(error.message(), severity="error", markup=False)
 

@@ -13,7 +13,7 @@ from textual.widgets import Button, Footer, Header, Input, Static, TextArea
 from textual.widgets.selection_list import Selection
 
 from casebook import refdata
-from casebook.errors import CasebookError, FieldError, ValidationError
+from casebook.errors import CasebookError, ValidationError
 from casebook.i18n import t
 from casebook.services.steps import StepInput
 from casebook.services.triage import TriageInput
@@ -25,6 +25,7 @@ from screens.widgets.forms import (
     FormField,
     clear_errors,
     literal,
+    renumbered,
     show_errors,
 )
 from screens.widgets.ticks import TickList
@@ -214,15 +215,7 @@ class TriageScreen(Localized, Screen):
                 case = triage_case(session, self.case_id, data, expected_version=self._version)
                 phase = refdata.label("phases", case.phase)
         except ValidationError as error:
-            fixed = []
-            for err in error.errors:
-                name = err.field
-                if name.startswith("steps."):
-                    _, index, rest = name.split(".", 2)
-                    if index.isdigit() and int(index) < len(rows):
-                        name = f"steps.{rows[int(index)]}.{rest}"
-                fixed.append(FieldError(name, err.key, err.params))
-            for message in show_errors(self, ValidationError(fixed)):
+            for message in show_errors(self, renumbered(error, "steps", rows)):
                 self.notify(message, severity="error", markup=False)
             self.notify(error.message(), severity="error", markup=False)
             return

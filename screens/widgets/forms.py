@@ -18,7 +18,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from casebook import refdata
 from casebook.dates import format_date, parse_date
-from casebook.errors import ValidationError
+from casebook.errors import FieldError, ValidationError
 from casebook.i18n import t
 from casebook.text import one_line, printable
 
@@ -114,6 +114,20 @@ class DateInput(Input):
             field.set_error(t("error.date"))
         else:
             field.set_error(None)
+
+
+def renumbered(error: ValidationError, prefix: str, serials: list[int]) -> ValidationError:
+    """The core names the fields of repeated rows by position (`persons.0.name`); a form
+    whose rows can be removed names them by a stable serial. Map one onto the other."""
+    fixed = []
+    for err in error.errors:
+        name = err.field
+        if name.startswith(f"{prefix}."):
+            _, index, rest = name.split(".", 2)
+            if index.isdigit() and int(index) < len(serials):
+                name = f"{prefix}.{serials[int(index)]}.{rest}"
+        fixed.append(FieldError(name, err.key, err.params))
+    return ValidationError(fixed)
 
 
 def clear_errors(root: Widget) -> None:
