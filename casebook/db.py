@@ -96,6 +96,30 @@ def inspect_file(path: Path) -> FileState:
     return FileState(True, revision, bool(tables - {"alembic_version"}))
 
 
+def open_readonly_connection(path: Path | str) -> sqlite3.Connection:
+    """A read-only stdlib connection to the casebook at `path`, for readers that need no
+    SQLAlchemy (`casebook stats`). Refuses what `open_casebook(path, create=False,
+    readonly=True)` refuses, with the same messages: a missing file, a non-database, a
+    corrupt file, a newer schema, a file that is not a casebook or needs migrating."""
+    path = Path(path)
+    state = inspect_file(path)
+    if not state.exists:
+        raise StorageError("storage.missing", path=str(path))
+    if state.revision is not None and state.revision not in schema.REVISIONS:
+        raise StorageError("storage.too_new", path=str(path))
+    if state.revision is None and state.has_tables:
+        raise StorageError("storage.not_a_casebook", path=str(path))
+    if state.revision != schema.HEAD:
+        raise StorageError("storage.needs_migration", path=str(path))
+    try:
+        conn = readonly_connect(path)
+        conn.isolation_level = None  # BEGIN is the reader's to emit
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    except sqlite3.Error as exc:
+        raise storage_error(path, exc) from None
+    return conn
+
+
 class Casebook:
     """An open casebook: its path and engine, and the way to read and write it."""
 

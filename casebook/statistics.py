@@ -27,8 +27,10 @@ The rules (see docs/statistics-format.md for the full reasoning):
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from casebook import refdata
 from casebook.i18n import catalogue, get_language, t
@@ -276,17 +278,6 @@ def protect(stats: Statistics) -> Statistics:
 # Counting (SQL)
 
 
-def _collapse(column, mapping: dict[str, str], default: str):
-    """SQL CASE mapping codes to their export group; unknown codes to `default`."""
-    from sqlalchemy import case, literal
-
-    groups: dict[str, list[str]] = {}
-    for code, group in mapping.items():
-        groups.setdefault(group, []).append(code)
-    whens = [(column.in_(codes), literal(group)) for group, codes in groups.items()]
-    return case(*whens, else_=literal(default))
-
-
 def _ref_map(list_name: str, key: str | None = None) -> dict[str, str]:
     return {
         item.code: (item.get(key) if key else item.code) or item.code
@@ -294,11 +285,14 @@ def _ref_map(list_name: str, key: str | None = None) -> dict[str, str]:
     }
 
 
-def _count_by(conn, key, stmt_where) -> dict[str, int]:
-    from sqlalchemy import func, select
-
-    stmt = stmt_where(select(key.label("k"), func.count().label("n"))).group_by(key)
-    return {row.k: int(row.n) for row in conn.execute(stmt)}
+def _collapse(counts, mapping: dict[str, str], default: str) -> dict[str, int]:
+    """Counts per stored code -> counts per export group; unknown codes (and NULL) to
+    `default`. `counts` is an iterable of (code, n)."""
+    out: dict[str, int] = {}
+    for code, n in counts:
+        group = mapping.get(code, default) if code is not None else default
+        out[group] = out.get(group, 0) + int(n)
+    return out
 
 
 def _table(
@@ -331,37 +325,90 @@ def year_end_cutoff(year: int):
     return local_to_utc(date(year + 1, 1, 1))
 
 
-def compute(session, year: int, *, protect_figures: bool = True) -> Statistics:
-    """The figures for `year`, with disclosure control applied."""
-    from casebook.services import settings
+def _stored_moment(moment: datetime) -> str:
+    """An aware datetime as the casebook stores it (models.UTCDateTime): ISO text in
+    UTC, to the second."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
-    values = settings.get_all(session)
-    stats = Statistics(
-        year=year,
-        k=settings.stats_k(session),
-        municipality=values.get("municipality", ""),
-        officer=values.get("officer", ""),
-        policy={key: values.get(key, "") for key in POLICY_KEYS},
-    )
-    conn = session.connection()
-    _count_signals(conn, stats)
-    _count_cases(conn, stats)
-    _count_victims(conn, stats)
-    _count_referrals_and_steps(conn, stats)
-    _count_medians(conn, stats)
-    _count_trainings(conn, stats)
+
+# Stored settings the statistics read. The defaults mirror casebook.services.settings
+# (which needs SQLModel); a test keeps the two the same.
+DEFAULT_K = 5
+MIN_K = 3
+STEP_DONE = "DONE"  # models.STEP_DONE
+
+
+def _dbapi(source) -> sqlite3.Connection:
+    """The stdlib connection behind `source`: a sqlite3 connection as is, or the one a
+    SQLModel/SQLAlchemy Session is using (flushed first, so its pending changes
+    count, and inside its transaction)."""
+    if isinstance(source, sqlite3.Connection):
+        return source
+    source.flush()
+    return source.connection().connection.driver_connection
+
+
+def compute(source, year: int, *, protect_figures: bool = True) -> Statistics:
+    """The figures for `year`, with disclosure control applied.
+
+    `source` is a stdlib `sqlite3.Connection` (the `stats` command: no SQLAlchemy
+    import at all) or a SQLModel Session (the screen). Every figure is a grouped SQL
+    aggregate over the stdlib connection; the mapping of stored codes to the groups
+    published happens on those few counts in Python."""
+    conn = _dbapi(source)
+    own = not conn.in_transaction
+    try:
+        if own:  # one consistent snapshot for every query
+            conn.execute("BEGIN")
+        stats = _compute(conn, year)
+        if own:
+            conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        if own and conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        if conn is source:
+            raise
+        # Through a Session: the driver error as SQLAlchemy would have raised it, so
+        # `Casebook.read()` turns it into a readable StorageError as before.
+        from sqlalchemy.exc import DBAPIError
+
+        raise DBAPIError.instance(None, None, exc, sqlite3.Error) from None
     if protect_figures:
         protect(stats)
     return stats
 
 
-def _count_signals(conn, stats: Statistics) -> None:
-    from casebook.models import Signal
+def _compute(conn: sqlite3.Connection, year: int) -> Statistics:
+    values = dict(conn.execute("SELECT key, value FROM setting"))
+    try:
+        k = int(values.get("stats_k", DEFAULT_K))
+    except ValueError:
+        k = DEFAULT_K
+    stats = Statistics(
+        year=year,
+        k=max(MIN_K, k),
+        municipality=values.get("municipality", ""),
+        officer=values.get("officer", ""),
+        policy={key: values.get(key, "") for key in POLICY_KEYS},
+    )
+    start, end = (d.isoformat() for d in year_bounds(year))
+    _count_signals(conn, stats, start, end)
+    _count_cases(conn, stats, start, end)
+    _count_victims(conn, stats, start, end)
+    _count_referrals_and_steps(conn, stats, start, end)
+    _count_medians(conn, stats, start, end)
+    _count_trainings(conn, stats, start, end)
+    return stats
 
-    start, end = year_bounds(stats.year)
-    in_year = Signal.received_on.between(start, end)
-    group = _collapse(Signal.source_role, _ref_map("source_roles", "group"), "ONBEKEND")
-    counts = _count_by(conn, group, lambda s: s.where(in_year))
+
+def _count_signals(conn, stats: Statistics, start: str, end: str) -> None:
+    rows = conn.execute(
+        "SELECT source_role, channel, count(*) FROM signal"
+        " WHERE received_on BETWEEN ? AND ? GROUP BY source_role, channel",
+        (start, end),
+    ).fetchall()
+    counts = _collapse(((r[0], r[2]) for r in rows), _ref_map("source_roles", "group"), "ONBEKEND")
     stats.tables.append(
         _table(
             "signals_by_source_group",
@@ -372,8 +419,7 @@ def _count_signals(conn, stats: Statistics) -> None:
             "source_groups",
         )
     )
-    channel = _collapse(Signal.channel, _ref_map("signal_channels"), "UNKNOWN")
-    counts = _count_by(conn, channel, lambda s: s.where(in_year))
+    counts = _collapse(((r[1], r[2]) for r in rows), _ref_map("signal_channels"), "UNKNOWN")
     stats.tables.append(
         _table(
             "signals_by_channel",
@@ -386,137 +432,74 @@ def _count_signals(conn, stats: Statistics) -> None:
     )
 
 
-def _signalled(year: int):
-    """Cases with at least one signal received in the year (through the index on
-    `received_on`, not a scan of every case)."""
-    from sqlalchemy import select
+# Cases with at least one signal received in the year (through the index on
+# `received_on`, not a scan of every case).
+_SIGNALLED = "SELECT case_id FROM signal WHERE received_on BETWEEN :start AND :end"
 
-    from casebook.models import Case, Signal
+# The case was closed at the end of the year: its closing date lies in or before the
+# year and it was not reopened before the year ended. The history table (append-only)
+# records every change of `closed_on`; the current value covers cases without history
+# (imported ones). Reads `c` (case_file), :end (last day) and :cutoff (the first
+# moment of the next year, stored form).
+_CLOSED_BY_YEAR_END = """(
+    (c.closed_on IS NOT NULL AND c.closed_on <= :end)
+    OR EXISTS (
+        SELECT 1 FROM history AS closing
+        WHERE closing.case_id = c.id AND closing.event = 'field.changed'
+          AND closing.field_name = 'closed_on' AND closing.new IS NOT NULL
+          AND closing.new <= :end
+          AND closing.id > (
+            SELECT coalesce(max(reopening.id), 0) FROM history AS reopening
+            WHERE reopening.case_id = c.id AND reopening.event = 'field.changed'
+              AND reopening.field_name = 'closed_on' AND reopening.new IS NULL
+              AND reopening.at < :cutoff)))"""
 
-    start, end = year_bounds(year)
-    return Case.id.in_(select(Signal.case_id).where(Signal.received_on.between(start, end)))
-
-
-def closed_by_year_end(year: int):
-    """SQL condition: the case was closed at the end of `year`.
-
-    A case counts as closed at the year end when its closing date lies in or before the
-    year and it was not reopened before the year ended. The history table (append-only)
-    records every change of `closed_on`; the current value covers cases without
-    history (imported ones)."""
-    from sqlalchemy import and_, exists, func, or_, select
-    from sqlalchemy.orm import aliased
-
-    from casebook.models import Case, HistoryEntry
-
-    _, end = year_bounds(year)
-    cutoff = year_end_cutoff(year)
-    closing = aliased(HistoryEntry)
-    reopening = aliased(HistoryEntry)
-    # the last reopening before the year ended (0 if none) ...
-    last_reopened = (
-        select(func.coalesce(func.max(reopening.id), 0))
-        .where(
-            reopening.case_id == Case.id,
-            reopening.event == "field.changed",
-            reopening.field_name == "closed_on",
-            reopening.new.is_(None),
-            reopening.at < cutoff,
-        )
-        .scalar_subquery()
-    )
-    # ... and a closing after it, dated in or before the year
-    closed_then = exists(
-        select(closing.id).where(
-            closing.case_id == Case.id,
-            closing.event == "field.changed",
-            closing.field_name == "closed_on",
-            closing.new.is_not(None),
-            closing.new <= end.isoformat(),
-            closing.id > last_reopened,
-        )
-    )
-    return or_(and_(Case.closed_on.is_not(None), Case.closed_on <= end), closed_then)
+# The case's phase at the end of the year, rebuilt from the history (the last phase
+# change before the year ended; else the phase before the first change after it; else
+# the current phase).
+_PHASE_AT_YEAR_END = """coalesce(
+    (SELECT h.new FROM history AS h
+     WHERE h.case_id = c.id AND h.event = 'field.changed' AND h.field_name = 'phase'
+       AND h.at < :cutoff ORDER BY h.at DESC, h.id DESC LIMIT 1),
+    (SELECT h.old FROM history AS h
+     WHERE h.case_id = c.id AND h.event = 'field.changed' AND h.field_name = 'phase'
+       AND h.at >= :cutoff ORDER BY h.at ASC, h.id ASC LIMIT 1),
+    c.phase)"""
 
 
-def phase_at_year_end(year: int):
-    """SQL expression: the case's phase at the end of `year`, rebuilt from the history
-    (the last phase change before the year ended; else the phase before the first
-    change after it; else the current phase)."""
-    from sqlalchemy import func, select
-
-    from casebook.models import Case, HistoryEntry
-
-    cutoff = year_end_cutoff(year)
-
-    before = (
-        select(HistoryEntry.new)
-        .where(
-            HistoryEntry.case_id == Case.id,
-            HistoryEntry.event == "field.changed",
-            HistoryEntry.field_name == "phase",
-            HistoryEntry.at < cutoff,
-        )
-        .order_by(HistoryEntry.at.desc(), HistoryEntry.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    after = (
-        select(HistoryEntry.old)
-        .where(
-            HistoryEntry.case_id == Case.id,
-            HistoryEntry.event == "field.changed",
-            HistoryEntry.field_name == "phase",
-            HistoryEntry.at >= cutoff,
-        )
-        .order_by(HistoryEntry.at.asc(), HistoryEntry.id.asc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    return func.coalesce(before, after, Case.phase)
-
-
-def _count_cases(conn, stats: Statistics) -> None:
-    from sqlalchemy import case, distinct, func, literal, select
-
-    from casebook.models import Case, CaseExploitation
-
+def _count_cases(conn, stats: Statistics, start: str, end: str) -> None:
     year = stats.year
-    start, end = year_bounds(year)
-    opened = conn.execute(
-        select(func.count()).select_from(Case).where(Case.opened_on.between(start, end))
-    ).scalar_one()
+    params = {"start": start, "end": end, "cutoff": _stored_moment(year_end_cutoff(year))}
+    (opened,) = conn.execute(
+        "SELECT count(*) FROM case_file WHERE opened_on BETWEEN :start AND :end", params
+    ).fetchone()
     stats.figures.append(Figure("cases_opened", "cases", int(opened)))
 
-    signalled = _signalled(year)
+    # Cases signalled in the year, with their sector and exploitation codes (one row
+    # per code; one row with NULL when the case has none).
+    rows = conn.execute(
+        "SELECT c.id, c.sector, e.code FROM case_file AS c"
+        " LEFT JOIN case_exploitation AS e ON e.case_id = c.id"
+        f" WHERE c.id IN ({_SIGNALLED})",
+        params,
+    ).fetchall()
+    form_of = _ref_map("exploitation_types", "stats")
+    sectors: dict[int, str | None] = {}
+    forms_of_case: dict[int, set[str]] = {}
+    for cid, sector, code in rows:
+        sectors[cid] = sector
+        known = forms_of_case.setdefault(cid, set())
+        if code is not None:
+            form = form_of.get(code, "UNK")
+            if form != "UNK":
+                known.add(form)
     # Exploitation types, collapsed; a case with more than one known form counts once,
     # as MULTI; a case with none (not triaged yet) as UNK.
-    form = _collapse(CaseExploitation.code, _ref_map("exploitation_types", "stats"), "UNK")
-    known = case((form != "UNK", form))
-    per_case = (
-        select(
-            Case.id.label("cid"),
-            func.count(distinct(known)).label("n"),
-            func.max(known).label("g"),
-        )
-        .select_from(Case)
-        .outerjoin(CaseExploitation, CaseExploitation.case_id == Case.id)
-        .where(signalled)
-        .group_by(Case.id)
-        .subquery()
-    )
-    category = case(
-        (per_case.c.n == 0, literal("UNK")),
-        (per_case.c.n > 1, literal("MULTI")),
-        else_=per_case.c.g,
-    )
-    counts = {
-        row.k: int(row.n)
-        for row in conn.execute(
-            select(category.label("k"), func.count().label("n")).group_by(category)
-        )
-    }
-    forms = list(dict.fromkeys(_ref_map("exploitation_types", "stats").values()))
+    counts: dict[str, int] = {}
+    for known in forms_of_case.values():
+        category = "UNK" if not known else "MULTI" if len(known) > 1 else next(iter(known))
+        counts[category] = counts.get(category, 0) + 1
+    forms = list(dict.fromkeys(form_of.values()))
     stats.tables.append(
         _table(
             "cases_by_exploitation",
@@ -527,8 +510,7 @@ def _count_cases(conn, stats: Statistics) -> None:
             "exploitation_types",
         )
     )
-    sector = _collapse(Case.sector, _ref_map("sectors"), "UNK")
-    counts = _count_by(conn, sector, lambda s: s.where(signalled))
+    counts = _collapse(((s, 1) for s in sectors.values()), _ref_map("sectors"), "UNK")
     stats.tables.append(
         _table(
             "cases_by_sector",
@@ -539,8 +521,15 @@ def _count_cases(conn, stats: Statistics) -> None:
             "sectors",
         )
     )
-    outcome = _collapse(Case.closure_outcome, _ref_map("closure_outcomes"), "UNKNOWN")
-    counts = _count_by(conn, outcome, lambda s: s.where(Case.closed_on.between(start, end)))
+    counts = _collapse(
+        conn.execute(
+            "SELECT closure_outcome, count(*) FROM case_file"
+            " WHERE closed_on BETWEEN :start AND :end GROUP BY closure_outcome",
+            params,
+        ),
+        _ref_map("closure_outcomes"),
+        "UNKNOWN",
+    )
     stats.tables.append(
         _table(
             "cases_closed_by_outcome",
@@ -551,11 +540,14 @@ def _count_cases(conn, stats: Statistics) -> None:
             "closure_outcomes",
         )
     )
-    phase = _collapse(phase_at_year_end(year), _ref_map("phases"), "UNKNOWN")
-    counts = _count_by(
-        conn,
-        phase,
-        lambda s: s.where(Case.opened_on <= end, ~closed_by_year_end(year)),
+    counts = _collapse(
+        conn.execute(
+            f"SELECT {_PHASE_AT_YEAR_END} AS p, count(*) FROM case_file AS c"
+            f" WHERE c.opened_on <= :end AND NOT {_CLOSED_BY_YEAR_END} GROUP BY p",
+            params,
+        ),
+        _ref_map("phases"),
+        "UNKNOWN",
     )
     stats.tables.append(
         _table(
@@ -569,127 +561,117 @@ def _count_cases(conn, stats: Statistics) -> None:
     )
 
 
-def _count_victims(conn, stats: Statistics) -> None:
-    from sqlalchemy import Integer, case, cast, func, literal, select
+def _age_band(age) -> str:
+    if age is None or age < 0:
+        return "UNK"
+    if age < 18:
+        return "U18"
+    if age <= 22:
+        return "A18_22"
+    return "A23"
 
-    from casebook.models import Case, Person, Signal
 
-    start, end = year_bounds(stats.year)
-
-    def where(s):
-        return (
-            s.select_from(Person)
-            .join(Case, Case.id == Person.case_id)
-            .where(Person.role == "VICTIM", Case.opened_on.between(start, end))
-        )
-
-    gender = _collapse(Person.gender, _ref_map("genders", "stats"), "X")
+def _count_victims(conn, stats: Statistics, start: str, end: str) -> None:
+    # Age at the case's first signal (else its opening) from the birth year; else the
+    # age recorded at the signal.
+    rows = conn.execute(
+        """SELECT p.gender, p.nationality,
+                  CASE WHEN p.birth_year IS NOT NULL THEN
+                      CAST(substr(coalesce(
+                          (SELECT min(s.received_on) FROM signal AS s WHERE s.case_id = c.id),
+                          c.opened_on), 1, 4) AS INTEGER) - p.birth_year
+                  ELSE p.age END AS age_at_signal,
+                  count(*)
+           FROM person AS p JOIN case_file AS c ON c.id = p.case_id
+           WHERE p.role = 'VICTIM' AND c.opened_on BETWEEN ? AND ?
+           GROUP BY p.gender, p.nationality, age_at_signal""",
+        (start, end),
+    ).fetchall()
     stats.tables.append(
         _table(
             "victims_by_gender",
             "victims",
             "victims",
-            _count_by(conn, gender, where),
+            _collapse(((r[0], r[3]) for r in rows), _ref_map("genders", "stats"), "X"),
             ["M", "F", "X"],
         )
     )
-    first_signal = (
-        select(func.min(Signal.received_on)).where(Signal.case_id == Case.id).scalar_subquery()
-    )
-    signal_year = cast(func.substr(func.coalesce(first_signal, Case.opened_on), 1, 4), Integer)
-    age = case(
-        (Person.birth_year.is_not(None), signal_year - Person.birth_year),
-        else_=Person.age,
-    )
-    band = case(
-        (age.is_(None), literal("UNK")),
-        (age < 0, literal("UNK")),
-        (age < 18, literal("U18")),
-        (age <= 22, literal("A18_22")),
-        else_=literal("A23"),
-    )
+    bands: dict[str, int] = {}
+    for r in rows:
+        band = _age_band(r[2])
+        bands[band] = bands.get(band, 0) + int(r[3])
     stats.tables.append(
         _table(
             "victims_by_age_band",
             "victims",
             "victims",
-            _count_by(conn, band, where),
+            bands,
             refdata.ref("age_bands").codes(),
             "age_bands",
         )
     )
-    nationality = _collapse(Person.nationality, _ref_map("countries", "group"), "UNK")
     stats.tables.append(
         _table(
             "victims_by_nationality_group",
             "victims",
             "victims",
-            _count_by(conn, nationality, where),
+            _collapse(((r[1], r[3]) for r in rows), _ref_map("countries", "group"), "UNK"),
             refdata.ref("nationality_groups").codes(),
             "nationality_groups",
         )
     )
 
 
-def referral_status_at_year_end(year: int):
-    """SQL expression: a referral's status at the end of `year`, from its dates (the
-    current status where the date that goes with it is missing)."""
-    from sqlalchemy import and_, case, literal
-
-    from casebook.models import Referral
-
-    _, end = year_bounds(year)
-    steps = (
-        ("ENDED", Referral.ended_on),
-        ("WITHDRAWN", Referral.withdrawn_on),
-        ("REFUSED", Referral.refused_on),
-        ("PLACED", Referral.placed_on),
-    )
-    whens = [(and_(col.is_not(None), col <= end), literal(code)) for code, col in steps]
-    whens += [(and_(Referral.status == code, col.is_(None)), literal(code)) for code, col in steps]
-    return case(*whens, else_=literal("REQUESTED"))
+# A referral's status at the end of the year, from its dates (the current status where
+# the date that goes with it is missing).
+_REFERRAL_STATUS_AT_YEAR_END = """CASE
+    WHEN ended_on IS NOT NULL AND ended_on <= :end THEN 'ENDED'
+    WHEN withdrawn_on IS NOT NULL AND withdrawn_on <= :end THEN 'WITHDRAWN'
+    WHEN refused_on IS NOT NULL AND refused_on <= :end THEN 'REFUSED'
+    WHEN placed_on IS NOT NULL AND placed_on <= :end THEN 'PLACED'
+    WHEN status = 'ENDED' AND ended_on IS NULL THEN 'ENDED'
+    WHEN status = 'WITHDRAWN' AND withdrawn_on IS NULL THEN 'WITHDRAWN'
+    WHEN status = 'REFUSED' AND refused_on IS NULL THEN 'REFUSED'
+    WHEN status = 'PLACED' AND placed_on IS NULL THEN 'PLACED'
+    ELSE 'REQUESTED' END"""
 
 
-def _count_referrals_and_steps(conn, stats: Statistics) -> None:
-    from casebook.models import STEP_DONE, FollowUpStep, Referral
-
-    start, end = year_bounds(stats.year)
-
-    def requested(s):
-        return s.where(Referral.requested_on.between(start, end))
-
-    kind = _collapse(Referral.shelter_type, _ref_map("shelter_types"), "UNKNOWN")
+def _count_referrals_and_steps(conn, stats: Statistics, start: str, end: str) -> None:
+    params = {"start": start, "end": end}
+    rows = conn.execute(
+        f"SELECT shelter_type, {_REFERRAL_STATUS_AT_YEAR_END} AS st, count(*) FROM referral"
+        " WHERE requested_on BETWEEN :start AND :end GROUP BY shelter_type, st",
+        params,
+    ).fetchall()
     stats.tables.append(
         _table(
             "referrals_by_type",
             "referrals",
             "referrals",
-            _count_by(conn, kind, requested),
+            _collapse(((r[0], r[2]) for r in rows), _ref_map("shelter_types"), "UNKNOWN"),
             refdata.ref("shelter_types").codes(),
             "shelter_types",
         )
-    )
-    status = _collapse(
-        referral_status_at_year_end(stats.year), _ref_map("referral_statuses"), "UNKNOWN"
     )
     stats.tables.append(
         _table(
             "referrals_by_status",
             "referrals",
             "referrals",
-            _count_by(conn, status, requested),
+            _collapse(((r[1], r[2]) for r in rows), _ref_map("referral_statuses"), "UNKNOWN"),
             refdata.ref("referral_statuses").codes(),
             "referral_statuses",
         )
     )
     mapping = {code: group for group, codes in STEP_GROUPS.items() for code in codes}
-    group = _collapse(FollowUpStep.step_type, mapping, "OTHER")
-    counts = _count_by(
-        conn,
-        group,
-        lambda s: s.where(
-            FollowUpStep.status == STEP_DONE, FollowUpStep.done_on.between(start, end)
+    counts = _collapse(
+        conn.execute(
+            "SELECT step_type, count(*) FROM followup_step WHERE status = :done"
+            " AND done_on BETWEEN :start AND :end GROUP BY step_type",
+            params | {"done": STEP_DONE},
         ),
+        mapping,
+        "OTHER",
     )
     stats.tables.append(
         _table(
@@ -702,68 +684,44 @@ def _count_referrals_and_steps(conn, stats: Statistics) -> None:
     )
 
 
-def _median(conn, days, where, k: int, median_id: str) -> Median:
-    from sqlalchemy import func, select
-
-    sub = where(select(days.label("d"))).subquery()
-    n = int(conn.execute(select(func.count()).select_from(sub)).scalar_one())
+def _median(values: list, k: int, median_id: str) -> Median:
+    n = len(values)
     if n < k:
         return Median(median_id, "timeliness", n, None)
+    # SQLite's order: NULL first (a day count cannot be NULL here, but never raise)
+    ordered = sorted(values, key=lambda v: (v is not None, v or 0))
+    middle = ordered[(n - 1) // 2 : (n - 1) // 2 + 2 - n % 2]
+    nums = [float(v) for v in middle]
+    return Median(median_id, "timeliness", n, sum(nums) / len(nums))
+
+
+def _count_medians(conn, stats: Statistics, start: str, end: str) -> None:
+    # Per case opened in the year: days from the signal (opening) to triage (the local
+    # date of triage) and to the first step done.
     rows = conn.execute(
-        select(sub.c.d).order_by(sub.c.d).limit(2 - n % 2).offset((n - 1) // 2)
-    ).scalars()
-    values = [float(v) for v in rows]
-    return Median(median_id, "timeliness", n, sum(values) / len(values))
-
-
-def _count_medians(conn, stats: Statistics) -> None:
-    from sqlalchemy import Integer, cast, func, select
-
-    from casebook.models import STEP_DONE, Case, FollowUpStep
-
-    start, end = year_bounds(stats.year)
-    opened = Case.opened_on.between(start, end)
-    to_triage = cast(
-        func.julianday(func.date(Case.triaged_at, "localtime")) - func.julianday(Case.opened_on),
-        Integer,
-    )
+        """SELECT c.triaged_at IS NOT NULL,
+                  CAST(julianday(date(c.triaged_at, 'localtime'))
+                       - julianday(c.opened_on) AS INTEGER),
+                  f.first IS NOT NULL,
+                  CAST(julianday(f.first) - julianday(c.opened_on) AS INTEGER)
+           FROM case_file AS c
+           LEFT JOIN (SELECT case_id, min(done_on) AS first FROM followup_step
+                      WHERE status = ? GROUP BY case_id) AS f ON f.case_id = c.id
+           WHERE c.opened_on BETWEEN ? AND ?""",
+        (STEP_DONE, start, end),
+    ).fetchall()
+    stats.medians.append(_median([r[1] for r in rows if r[0]], stats.k, "days_signal_to_triage"))
     stats.medians.append(
-        _median(
-            conn,
-            to_triage,
-            lambda s: s.where(opened, Case.triaged_at.is_not(None)),
-            stats.k,
-            "days_signal_to_triage",
-        )
-    )
-    first_step = (
-        select(func.min(FollowUpStep.done_on))
-        .where(FollowUpStep.case_id == Case.id, FollowUpStep.status == STEP_DONE)
-        .scalar_subquery()
-    )
-    to_step = cast(func.julianday(first_step) - func.julianday(Case.opened_on), Integer)
-    stats.medians.append(
-        _median(
-            conn,
-            to_step,
-            lambda s: s.where(opened, first_step.is_not(None)),
-            stats.k,
-            "days_signal_to_first_step",
-        )
+        _median([r[3] for r in rows if r[2]], stats.k, "days_signal_to_first_step")
     )
 
 
-def _count_trainings(conn, stats: Statistics) -> None:
-    from sqlalchemy import func, select
-
-    from casebook.models import Training
-
-    start, end = year_bounds(stats.year)
+def _count_trainings(conn, stats: Statistics, start: str, end: str) -> None:
     count, participants = conn.execute(
-        select(func.count(), func.coalesce(func.sum(Training.participants), 0)).where(
-            Training.held_on.between(start, end)
-        )
-    ).one()
+        "SELECT count(*), coalesce(sum(participants), 0) FROM training"
+        " WHERE held_on BETWEEN ? AND ?",
+        (start, end),
+    ).fetchone()
     stats.figures.append(Figure("trainings", "basisniveau", int(count)))
     stats.figures.append(Figure("training_participants", "basisniveau", int(participants)))
 

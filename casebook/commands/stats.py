@@ -1,6 +1,7 @@
 """`casebook stats YEAR`: the anonymised yearly statistics as Markdown, CSV or JSON.
 
-Opens the casebook read-only and never imports Textual.
+Opens the casebook read-only with the stdlib sqlite3 driver: never imports Textual,
+nor SQLAlchemy/SQLModel (see casebook.db.open_readonly_connection).
 """
 
 from __future__ import annotations
@@ -30,26 +31,32 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import sqlite3
     import sys
     from pathlib import Path
 
-    from casebook import statistics, stats_export
-    from casebook.cli import open_from_args
+    from casebook import paths, statistics, stats_export
+    from casebook.db import open_readonly_connection, storage_error
     from casebook.errors import CasebookError
 
-    cb = open_from_args(args, readonly=True)
+    # The stdlib driver on a read-only connection: no SQLAlchemy, SQLModel or models
+    # import on this path (the figures are grouped SQL aggregates).
+    path = paths.resolve_db_path(args.db)
+    conn = open_readonly_connection(path)
     try:
-        with cb.read() as session:
-            view = statistics.public(statistics.compute(session, args.year))
+        stats = statistics.compute(conn, args.year)
+    except sqlite3.Error as exc:
+        raise storage_error(path, exc) from None
     finally:
-        cb.close()
+        conn.close()
+    view = statistics.public(stats)
     if args.out is None:
         text = stats_export.render(view, args.format)
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.buffer.flush()
         return 0
     out = Path(args.out)
-    if out.exists() and out.resolve() == Path(cb.path).resolve():
+    if out.exists() and out.resolve() == Path(path).resolve():
         raise CasebookError("stats.cli.is_casebook", path=str(out))
     try:
         stats_export.write(view, args.format, out, overwrite=args.force)
