@@ -626,3 +626,99 @@ def test_open_at_year_end_follows_closing_and_reopening(cb):
     with cb.read() as s:
         stats_2024 = statistics.compute(s, 2024, protect_figures=False)
     assert stats_2024.table("cases_open_at_year_end_by_phase").total == 0
+
+
+def test_open_at_year_end_ignores_other_cases_reopenings(cb):
+    """A case closed in the year and reopened after it was closed at the year end, even
+    when another case was reopened (later in the history) before the year ended: the
+    reopening that counts is the case's own."""
+    first, other = (
+        _open(cb, date(2025, 2, 1 + i), source="POL", channel="PHONE", persons=()) for i in range(2)
+    )
+    with at(date(2025, 12, 10)), cb.write() as s:
+        closure.close_case(s, first, outcome="NO_TH", closed_on=date(2025, 12, 10))
+    with at(date(2025, 12, 15)), cb.write() as s:
+        closure.close_case(s, other, outcome="NO_TH", closed_on=date(2025, 12, 15))
+    with at(date(2025, 12, 18)), cb.write() as s:
+        closure.reopen_case(s, other, reason="Nieuw")
+    with at(date(2026, 1, 5)), cb.write() as s:
+        closure.reopen_case(s, first, reason="Nieuw")
+    with cb.read() as s:
+        stats = statistics.compute(s, YEAR, protect_figures=False)
+    open_end = stats.table("cases_open_at_year_end_by_phase")
+    assert open_end.total == 1  # `other` only
+    assert open_end.cell("FOLLOWUP").value == 1
+
+
+def test_compute_from_a_stdlib_connection_equals_the_session(demo_cb):
+    """The CLI counts on a read-only stdlib connection, the screen through its Session:
+    the same figures, year by year."""
+    from dataclasses import asdict
+
+    from casebook.db import open_readonly_connection
+
+    demo_cb.close()
+    conn = open_readonly_connection(demo_cb.path)
+    try:
+        for year in (2023, 2024, 2025, 2026):
+            with demo_cb.read() as s:
+                via_session = statistics.compute(s, year)
+            via_conn = statistics.compute(conn, year)
+            assert asdict(via_conn) == asdict(via_session)
+            assert not conn.in_transaction  # its own snapshot, ended
+    finally:
+        conn.close()
+
+
+def test_stdlib_defaults_mirror_the_settings_service():
+    from casebook.models import STEP_DONE
+
+    assert int(settings.DEFAULTS["stats_k"]) == statistics.DEFAULT_K
+    assert statistics.MIN_K == settings.MIN_K
+    assert statistics.STEP_DONE == STEP_DONE
+
+
+def _refused_by_stats(capsys, path, key: str) -> None:
+    from casebook.cli import main
+    from casebook.i18n import t
+
+    before = path.read_bytes() if path.exists() else None
+    code = main(["--db", str(path), "stats", "2025"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert t(key, path=str(path)) in err, err
+    assert "Traceback" not in err
+    assert (path.read_bytes() if path.exists() else None) == before
+
+
+def test_stats_refuses_bad_files(tmp_path, capsys):
+    import sqlite3
+
+    from casebook.db import open_casebook
+
+    _refused_by_stats(capsys, tmp_path / "missing.sqlite3", "storage.missing")
+    letter = tmp_path / "letter.sqlite3"
+    letter.write_text("Dear sir,\n" * 500)
+    _refused_by_stats(capsys, letter, "storage.not_a_database")
+    other = tmp_path / "other.sqlite3"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE notes (x)")
+    conn.commit()
+    conn.close()
+    _refused_by_stats(capsys, other, "storage.not_a_casebook")
+    newer = tmp_path / "newer.sqlite3"
+    open_casebook(newer).close()
+    conn = sqlite3.connect(newer)
+    conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.commit()
+    conn.close()
+    _refused_by_stats(capsys, newer, "storage.too_new")
+    corrupt = tmp_path / "corrupt.sqlite3"
+    book = open_casebook(corrupt)
+    _open(book, date(2025, 3, 1), source="POL", channel="PHONE", persons=())
+    book.close()
+    data = bytearray(corrupt.read_bytes())
+    for i in range(4096, len(data), 5):
+        data[i] = (data[i] * 31 + 7) & 0xFF
+    corrupt.write_bytes(bytes(data))
+    _refused_by_stats(capsys, corrupt, "storage.corrupt")
