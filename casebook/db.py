@@ -113,10 +113,9 @@ def open_readonly_connection(path: Path | str) -> sqlite3.Connection:
         raise StorageError("storage.needs_migration", path=str(path))
     try:
         conn = readonly_connect(path)
-        conn.isolation_level = None  # BEGIN is the reader's to emit
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     except sqlite3.Error as exc:
         raise storage_error(path, exc) from None
+    conn.isolation_level = None  # BEGIN is the reader's to emit
     return conn
 
 

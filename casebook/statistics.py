@@ -1,7 +1,8 @@
 """Anonymised yearly statistics: the figures for one calendar year, and the disclosure
 control that makes them fit to publish.
 
-Everything is counted in SQL aggregates (no table is loaded row by row). The result of
+Everything is counted in grouped SQL aggregates on the stdlib `sqlite3` driver (no
+SQLAlchemy on the `casebook stats` path; no table is loaded row by row). The result of
 `compute()` holds the true counts together with the suppression marks; `public()`
 turns it into the only view that ever leaves this module: hidden counts replaced by
 their marker, labels in the current language. The exports (`stats_export`) and the
