@@ -2,33 +2,151 @@
 
 Filters (phase, status, exploitation type, year) and the search over reference, title,
 location and persons run in SQL, in a worker; the table shows one page of
-`PAGE_SIZE` rows with "n–m van total". `/` focuses the search, `]`/`[` (or PageDown on
+`page_size` rows with "n–m van total". `/` focuses the search, `]`/`[` (or PageDown on
 the last row, PageUp on the first) turn the page, Enter opens the case.
+
+The search runs on every key. A page is as many rows as the table shows (no scrolling
+within a page, so no scrollbar to draw), the columns have fixed widths (no cell is
+measured), and plain user text becomes a cell without a detour through markup: a key
+costs the query and the repaint of what is on screen, not of a hundred rows.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Select, Static
 
 from casebook import refdata
 from casebook.dates import format_date
 from casebook.i18n import t
-from casebook.services.cases import PAGE_SIZE, CaseFilter, CaseRow
+from casebook.services.cases import CaseFilter, CaseRow
 from screens.localize import Localized
 from screens.today_screen import urgency_cell
 from screens.widgets.forms import CodeSelect, literal
 from screens.widgets.tables import RowTable
 
-SEARCH_DELAY = 0.25  # seconds of quiet typing before the search runs
+# Lines of the screen that are not rows of the table: header, filters, the search bar
+# and its margin, the table's column header, footer.
+CHROME_LINES = 6
+MIN_PAGE = 5
+# Characters that literal() would replace or that would break the line; text without
+# them is shown as it is (the same result as literal(), without its per-character work).
+_NOT_PLAIN = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def cell(value: str | None, limit: int) -> Text:
+    """User text as a one-line cell, literal (never markup), cut to `limit`."""
+    text = value or ""
+    if _NOT_PLAIN.search(text):
+        return literal(text, limit=limit)
+    return Text(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+class CaseList(RowTable):
+    """The page of cases. Its columns have fixed widths and its rows one line, so a new
+    row needs no measuring (only the table's size is worked out again), and a cell of
+    one line of Text is drawn directly: the same segments DataTable gets from Rich's
+    Padding and Styled, without their generic line splitting and cropping."""
+
+    def _update_dimensions(self, new_rows) -> None:
+        if any(column.auto_width for column in self.columns.values()):
+            super()._update_dimensions(new_rows)
+        else:
+            super()._update_dimensions(())
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ):
+        if row_index < 0 or column_index < 0:  # the header and row labels
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        cache_key = (
+            row_key,
+            column_key,
+            base_style,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cache = self._cell_render_cache
+        if cache_key in cache:
+            return cache[cache_key]
+        row = self.rows[row_key]
+        content = self._data[row_key].get(column_key)
+        pad = self.cell_padding
+        inner = width - 2 * pad
+        if (
+            row.height != 1
+            or row.auto_height
+            or type(content) is not Text
+            or inner < 1
+            or "\n" in content.plain
+            or "\t" in content.plain
+        ):
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        component_style, post_style = self._get_styles_to_render_cell(
+            False,
+            False,
+            row_index < self.fixed_rows or column_index < self.fixed_columns,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        console = self.app.console
+        # Rich's Styled puts pre_style under and post_style over each segment; the
+        # padding and fill have no style of their own.
+        pre = base_style + Style.from_meta({"row": row_index, "column": column_index})
+        pre = pre + console.get_style(component_style)
+        post = console.get_style(post_style)
+        plain_style = pre + post
+        text = content
+        if text.cell_len > inner:
+            text = text.copy()
+            text.truncate(inner, overflow=text.overflow or "fold")
+        fill = " " * max(0, inner - text.cell_len)
+        margin = " " * pad
+        if text.spans:
+            joined = Text()  # as Rich renders a Text: its own style becomes a span
+            joined.append_text(text)
+            line = [Segment(margin, plain_style)]
+            line.extend(
+                Segment(part, (pre + style) + post if style else plain_style)
+                for part, style, _ in joined.render(console, end="")
+            )
+            line.append(Segment(fill + margin, plain_style))
+        elif text.style:
+            style = (pre + console.get_style(text.style)) + post
+            line = [
+                Segment(margin, plain_style),
+                Segment(text.plain, style),
+                Segment(fill + margin, plain_style),
+            ]
+        else:
+            line = [Segment(margin + text.plain + fill + margin, plain_style)]
+        cache[cache_key] = [line]
+        return cache[cache_key]
 
 
 class CasesScreen(Localized, Screen):
@@ -47,7 +165,7 @@ class CasesScreen(Localized, Screen):
         self.case_filter = CaseFilter()
         self.page_offset = 0
         self.total_count = 0
-        self._timer: Timer | None = None
+        self._keys: tuple | None = None  # the paging keys on offer, as last shown
 
     def compose(self) -> ComposeResult:
         from casebook.services.cases import years
@@ -72,7 +190,7 @@ class CasesScreen(Localized, Screen):
         with Horizontal(id="searchbar"):
             yield Input(placeholder=t("cases.search_placeholder"), id="search", compact=True)
             yield Static("", id="count")
-        yield RowTable(id="cases")
+        yield CaseList(id="cases")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -95,6 +213,11 @@ class CasesScreen(Localized, Screen):
         # column and the scrollbar
         return max(14, self.app.size.width - 2 - 12 - (9 + 2 * self._label_width() + 9 + 10))
 
+    @property
+    def page_size(self) -> int:
+        """Rows on a page: as many as the table shows at this terminal height."""
+        return max(MIN_PAGE, self.app.size.height - CHROME_LINES)
+
     def _columns(self) -> None:
         table = self.query_one("#cases", RowTable)
         table.clear(columns=True)
@@ -108,33 +231,33 @@ class CasesScreen(Localized, Screen):
     # -- data -----------------------------------------------------------------------
 
     def reload(self) -> None:
-        self._load(self.case_filter, self.page_offset)
+        self._load(self.case_filter, self.page_offset, self.page_size)
 
     @work(thread=True, exclusive=True, group="cases")
-    def _load(self, flt: CaseFilter, offset: int) -> None:
+    def _load(self, flt: CaseFilter, offset: int, size: int) -> None:
         from casebook.services.cases import count_cases, list_cases
 
         with self.app.casebook.read() as session:
             total = count_cases(session, flt)
             if offset >= total and total:
-                offset = max(0, (total - 1) // PAGE_SIZE * PAGE_SIZE)
-            rows = list_cases(session, flt, limit=PAGE_SIZE, offset=offset)
+                offset = max(0, (total - 1) // size * size)
+            rows = list_cases(session, flt, limit=size, offset=offset)
         self.app.call_from_thread(self._show, flt, offset, total, rows)
 
     def _show(self, flt: CaseFilter, offset: int, total: int, rows: list[CaseRow]) -> None:
         if not self.is_attached or flt != self.case_filter:
             return
         self.page_offset, self.total_count = offset, total
-        table = self.query_one("#cases", RowTable)
+        table = self.query_one("#cases", CaseList)
         keep = table.current_key
         table.clear()
         title_w, label_w = self._title_width(), self._label_width()
         for row in rows:
             table.add_row(
-                literal(row.reference),
-                literal(row.title, limit=title_w),
-                literal(refdata.label("phases", row.phase), limit=label_w),
-                literal(refdata.label("statuses", row.status), limit=label_w),
+                cell(row.reference, 20),
+                cell(row.title, title_w),
+                cell(refdata.label("phases", row.phase), label_w),
+                cell(refdata.label("statuses", row.status), label_w),
                 urgency_cell(row.urgency),
                 Text(format_date(row.opened_on)),
                 key=str(row.id),
@@ -145,8 +268,11 @@ class CasesScreen(Localized, Screen):
             count = t("cases.count", first=offset + 1, last=offset + len(rows), total=total)
         else:
             count = t("cases.count_none")
-        self.query_one("#count", Static).update(Text(count))
-        self.refresh_bindings()
+        self.query_one("#count", Static).update(Text(count), layout=False)
+        keys = (self.check_action("page", (1,)), self.check_action("page", (-1,)))
+        if keys != self._keys:  # redraw the footer only when the paging keys change
+            self._keys = keys
+            self.refresh_bindings()
 
     # -- filters and search ---------------------------------------------------------
 
@@ -168,10 +294,9 @@ class CasesScreen(Localized, Screen):
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        text = event.value
-        self._timer = self.set_timer(SEARCH_DELAY, lambda: self._search(text))
+        # Every key searches at once: the worker is exclusive (a newer search cancels
+        # the one waiting) and _show drops a result whose filter is no longer current.
+        self._search(event.value)
 
     def _search(self, text: str) -> None:
         self.case_filter = replace(self.case_filter, search=text.strip())
@@ -191,19 +316,19 @@ class CasesScreen(Localized, Screen):
         if action == "page":
             step = parameters[0] if parameters else 1
             if step > 0:
-                return self.page_offset + PAGE_SIZE < self.total_count or None
+                return self.page_offset + self.page_size < self.total_count or None
             return self.page_offset > 0 or None
         return True
 
     def action_page(self, step: int) -> None:
-        offset = self.page_offset + step * PAGE_SIZE
-        if 0 <= offset < self.total_count:
+        offset = max(0, self.page_offset + step * self.page_size)
+        if offset < self.total_count and offset != self.page_offset:
             self.page_offset = offset
             self.reload()
 
     @on(RowTable.Edge, "#cases")
     def _edge(self, event: RowTable.Edge) -> None:
-        if event.direction > 0 and self.page_offset + PAGE_SIZE < self.total_count:
+        if event.direction > 0 and self.page_offset + self.page_size < self.total_count:
             self.action_page(1)
         elif event.direction < 0 and self.page_offset > 0:
             self.action_page(-1)

@@ -3,10 +3,13 @@ paging, and Enter opening the case."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from sqlmodel import func, select
+from textual.strip import Strip
+from textual.widgets import DataTable
 
 from casebook.models import Case, CaseExploitation
-from casebook.services.cases import PAGE_SIZE
+from screens.cases_screen import CaseList
 from tests.uikit import SIZE, make_app, screen_text, settle, settle_search, table_rows, type_text
 
 
@@ -29,22 +32,38 @@ async def test_first_page_is_bounded_and_counted(demo_cb):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_cases(pilot)
         table = screen.query_one("#cases")
-        assert table.row_count == min(PAGE_SIZE, total)
-        assert f"1–{min(PAGE_SIZE, total)} van {total}" in screen_text(app)
+        # a page is what the table shows: no scrolling within a page
+        page = screen.page_size
+        assert page == table.size.height - 1  # the rows under the column header
+        assert total > 3 * page
+        assert table.row_count == page
+        assert f"1–{page} van {total}" in screen_text(app)
         # newest first
         assert table_rows(table)[0][0] == "2026-0055"
         await pilot.press("right_square_bracket")
         await settle(pilot)
-        assert table.row_count == total - PAGE_SIZE
-        assert f"{PAGE_SIZE + 1}–{total} van {total}" in screen_text(app)
+        assert table.row_count == page
+        assert f"{page + 1}–{2 * page} van {total}" in screen_text(app)
+        assert table_rows(table)[0][0] != "2026-0055"
         await pilot.press("left_square_bracket")
         await settle(pilot)
-        assert table.row_count == PAGE_SIZE
+        assert table.row_count == page
+        assert table_rows(table)[0][0] == "2026-0055"
         # PageDown on the last row of a page turns the page as well
         await pilot.press("ctrl+end", "pagedown")
         await settle(pilot)
-        assert table.row_count == total - PAGE_SIZE
-        assert table_rows(table)[0][0] != "2026-0055"
+        assert f"{page + 1}–{2 * page} van {total}" in screen_text(app)
+        # and PageUp on the first row turns it back
+        await pilot.press("ctrl+home", "pageup")
+        await settle(pilot)
+        assert table_rows(table)[0][0] == "2026-0055"
+        # the last page holds the rest; `]` goes no further
+        last = (total - 1) // page * page
+        for _ in range(total // page + 1):
+            await pilot.press("right_square_bracket")
+            await settle(pilot)
+        assert table.row_count == total - last
+        assert f"{last + 1}–{total} van {total}" in screen_text(app)
 
 
 async def test_filters_narrow_the_list_in_sql(demo_cb):
@@ -55,12 +74,14 @@ async def test_filters_narrow_the_list_in_sql(demo_cb):
         screen.query_one("#f-status").value = "CLOSED"
         await settle(pilot)
         closed = count(demo_cb, Case.status == "CLOSED")
-        assert table.row_count == min(closed, PAGE_SIZE)
+        assert table.row_count == min(closed, screen.page_size)
+        assert f"van {closed}" in screen_text(app)
         assert all(row[3] == "Afgesloten" for row in table_rows(table))
         screen.query_one("#f-year").value = 2025
         await settle(pilot)
         expected = count(demo_cb, Case.status == "CLOSED", Case.ref_year == 2025)
-        assert table.row_count == expected
+        assert table.row_count == min(expected, screen.page_size)
+        assert f"van {expected}" in screen_text(app)
         assert all(row[0].startswith("2025-") for row in table_rows(table))
         screen.query_one("#f-type").value = "SEX"
         await settle(pilot)
@@ -73,13 +94,16 @@ async def test_filters_narrow_the_list_in_sql(demo_cb):
                     Case.status == "CLOSED", Case.ref_year == 2025, CaseExploitation.code == "SEX"
                 )
             ).one()
-        assert table.row_count == sex
+        assert table.row_count == min(sex, screen.page_size)
+        assert f"van {sex}" in screen_text(app)
         screen.query_one("#f-status").clear()
         screen.query_one("#f-year").clear()
         screen.query_one("#f-type").clear()
         screen.query_one("#f-phase").value = "INTAKE"
         await settle(pilot)
-        assert table.row_count == count(demo_cb, Case.phase == "INTAKE")
+        intake = count(demo_cb, Case.phase == "INTAKE")
+        assert table.row_count == min(intake, screen.page_size)
+        assert f"van {intake}" in screen_text(app)
 
 
 async def test_slash_searches_as_you_type(demo_cb):
@@ -92,7 +116,8 @@ async def test_slash_searches_as_you_type(demo_cb):
         await type_text(pilot, "nagelstudio")
         await settle_search(pilot)
         expected = count(demo_cb, Case.title.contains("nagelstudio"))
-        assert 0 < table.row_count == expected
+        assert 0 < table.row_count == min(expected, screen.page_size)
+        assert f"van {expected}" in screen_text(app)
         assert all("nagelstudio" in row[1] for row in table_rows(table))
         screen.query_one("#search").value = ""
         await type_text(pilot, "2026-0012")
@@ -114,3 +139,41 @@ async def test_enter_opens_the_case(demo_cb):
         with demo_cb.read() as s:
             second = s.exec(select(Case.id).where(Case.reference == "2026-0054")).one()
         assert opened == [second]
+
+
+async def test_cells_are_drawn_as_datatable_draws_them(demo_cb):
+    """The case list draws its one-line Text cells itself; the result is what
+    DataTable draws, with and without the cursor, for styled, cut and wide text."""
+
+    def simplified(lines):
+        return [list(Strip(list(line)).simplify()) for line in lines]
+
+    app = make_app(demo_cb)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cases(pilot)
+        table = screen.query_one("#cases", CaseList)
+        table.add_row(
+            Text("x" * 200, style="bold"),
+            Text("a[b]c é 漢字漢字漢字" * 5),
+            Text(""),
+            Text("ok", style="italic red"),
+            Text("!"),
+            Text.assemble(("ab", "red"), "cd", ("ef", "bold")),
+            key="extra",
+        )
+        compared = 0
+        for row in range(table.row_count):
+            for column in range(len(table.columns)):
+                width = table.ordered_columns[column].get_render_width(table)
+                for cursor in (False, True):
+                    for hover in (False, True):
+                        style = table.rich_style
+                        table._cell_render_cache.clear()
+                        ours = table._render_cell(row, column, style, width, cursor, hover)
+                        table._cell_render_cache.clear()
+                        theirs = DataTable._render_cell(
+                            table, row, column, style, width, cursor, hover
+                        )
+                        assert simplified(ours) == simplified(theirs), (row, column)
+                        compared += 1
+        assert compared == table.row_count * len(table.columns) * 4
