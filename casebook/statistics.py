@@ -699,16 +699,18 @@ def _median(values: list, k: int, median_id: str) -> Median:
 def _count_medians(conn, stats: Statistics, start: str, end: str) -> None:
     # Per case opened in the year: days from the signal (opening) to triage (the local
     # date of triage) and to the first step done.
+    # The first step per case through the index on followup_step.case_id: the cost
+    # follows the year's cases, not the whole history of steps.
     rows = conn.execute(
-        """SELECT c.triaged_at IS NOT NULL,
-                  CAST(julianday(date(c.triaged_at, 'localtime'))
-                       - julianday(c.opened_on) AS INTEGER),
-                  f.first IS NOT NULL,
-                  CAST(julianday(f.first) - julianday(c.opened_on) AS INTEGER)
-           FROM case_file AS c
-           LEFT JOIN (SELECT case_id, min(done_on) AS first FROM followup_step
-                      WHERE status = ? GROUP BY case_id) AS f ON f.case_id = c.id
-           WHERE c.opened_on BETWEEN ? AND ?""",
+        """SELECT triaged_at IS NOT NULL,
+                  CAST(julianday(date(triaged_at, 'localtime'))
+                       - julianday(opened_on) AS INTEGER),
+                  first_step IS NOT NULL,
+                  CAST(julianday(first_step) - julianday(opened_on) AS INTEGER)
+           FROM (SELECT c.triaged_at, c.opened_on,
+                        (SELECT min(f.done_on) FROM followup_step AS f
+                         WHERE f.case_id = c.id AND f.status = ?) AS first_step
+                 FROM case_file AS c WHERE c.opened_on BETWEEN ? AND ?)""",
         (STEP_DONE, start, end),
     ).fetchall()
     stats.medians.append(_median([r[1] for r in rows if r[0]], stats.k, "days_signal_to_triage"))
