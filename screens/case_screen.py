@@ -4,7 +4,9 @@ is added to and edited by keyboard; the forms are modals in screens/case_*_modal
 
 The case is loaded once, in a worker; the sections share one table that shows the
 chosen tab, with a bounded number of rows (the latest contact moments and timeline
-entries, more on `m`), so a long case paints quickly.
+entries, more on `m`), so a long case paints quickly. The timeline (the case's whole
+history) is read only when its tab is shown; the table draws its one-line cells
+directly (PlainCells).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from casebook.text import one_line
 from screens.case_timeline import Lookups, person_name, timeline_row
 from screens.localize import Localized
 from screens.widgets.forms import literal
+from screens.widgets.plain_cells import PlainCells
 
 TABS = ("signals", "persons", "steps", "referrals", "contacts", "consent", "deadlines", "timeline")
 CONTACT_PAGE = 100
@@ -61,10 +64,15 @@ def short(label: str, limit: int = 32) -> Text:
     return Text(one_line(label, limit))
 
 
+class CaseTable(PlainCells, DataTable):
+    """The table the sections share."""
+
+
 @dataclass
 class CaseData:
     detail: CaseDetail
     organisations: dict[int, tuple[str, bool]] = field(default_factory=dict)
+    has_history: bool = True  # detail.history holds the timeline (read on its tab)
 
     @property
     def case(self):
@@ -94,13 +102,13 @@ class CaseData:
         return self.detail.persons[0].id if self.detail.persons else None
 
 
-def load_case(session, case_id: int) -> CaseData:
+def load_case(session, case_id: int, *, with_history: bool = True) -> CaseData:
     from casebook.services import directory
     from casebook.services.cases import case_detail
 
-    detail = case_detail(session, case_id)
+    detail = case_detail(session, case_id, with_history=with_history)
     orgs = {o.id: (o.name, o.active) for o in directory.search(session, limit=100_000)}
-    return CaseData(detail=detail, organisations=orgs)
+    return CaseData(detail=detail, organisations=orgs, has_history=with_history)
 
 
 class CaseScreen(Localized, Screen):
@@ -157,7 +165,7 @@ class CaseScreen(Localized, Screen):
             id="case-tabs",
         )
         yield Static("", id="case-count", classes="muted page-count")
-        yield DataTable(id="case-table", cursor_type="row", zebra_stripes=True)
+        yield CaseTable(id="case-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_screen_resume(self) -> None:
@@ -168,13 +176,36 @@ class CaseScreen(Localized, Screen):
 
     @work(thread=True, exclusive=True, group="case-load")
     def load(self) -> None:
+        # the timeline only when its tab is the one to show; otherwise on that tab
+        with_history = self._active == "timeline"
         try:
             with self.app.casebook.read() as session:
-                data = load_case(session, self.case_id)
+                data = load_case(session, self.case_id, with_history=with_history)
         except CasebookError as error:
             self.app.call_from_thread(self.app.show_error, error)
             return
         self.app.call_from_thread(self.show, data)
+
+    @work(thread=True, exclusive=True, group="case-load")
+    def _load_timeline(self, data: CaseData) -> None:
+        from casebook.services.cases import timeline
+
+        try:
+            with self.app.casebook.read() as session:
+                history = timeline(session, self.case_id)
+        except CasebookError as error:
+            self.app.call_from_thread(self.app.show_error, error)
+            return
+        self.app.call_from_thread(self._show_timeline, data, history)
+
+    def _show_timeline(self, data: CaseData, history) -> None:
+        if data is not self.data:  # the case was read again meanwhile
+            return
+        data.detail.history = history
+        data.has_history = True
+        if self._active == "timeline":
+            self._section()
+            self._refresh_keys()
 
     def show(self, data: CaseData) -> None:
         self.data = data
@@ -508,6 +539,11 @@ class CaseScreen(Localized, Screen):
 
     def _timeline(self) -> None:
         d = self.data.detail
+        if not self.data.has_history:
+            self._fill("timeline", ())
+            self.query_one("#case-count", Static).update(Text(t("case.loading")))
+            self._load_timeline(self.data)
+            return
         lookups = Lookups(
             persons={p.id: p for p in d.persons},
             steps={s.id: s for s in d.steps},
@@ -564,7 +600,7 @@ class CaseScreen(Localized, Screen):
             d = self.data.detail
             is_open = self.data.is_open
             more_contacts = len(d.contacts) > self.contact_limit
-            more_history = len(d.history) > self.timeline_limit
+            more_history = self.data.has_history and len(d.history) > self.timeline_limit
         if action == "done":
             return is_open and tab in ("steps", "deadlines")
         if action in ("cancel_step", "reschedule"):

@@ -16,8 +16,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -33,6 +31,7 @@ from casebook.services.cases import CaseFilter, CaseRow
 from screens.localize import Localized
 from screens.today_screen import urgency_cell
 from screens.widgets.forms import CodeSelect, literal
+from screens.widgets.plain_cells import PlainCells
 from screens.widgets.tables import RowTable
 
 # Lines of the screen that are not rows of the table: header, filters, the search bar
@@ -52,101 +51,8 @@ def cell(value: str | None, limit: int) -> Text:
     return Text(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
-class CaseList(RowTable):
-    """The page of cases. Its columns have fixed widths and its rows one line, so a new
-    row needs no measuring (only the table's size is worked out again), and a cell of
-    one line of Text is drawn directly: the same segments DataTable gets from Rich's
-    Padding and Styled, without their generic line splitting and cropping."""
-
-    def _update_dimensions(self, new_rows) -> None:
-        if any(column.auto_width for column in self.columns.values()):
-            super()._update_dimensions(new_rows)
-        else:
-            super()._update_dimensions(())
-
-    def _render_cell(
-        self,
-        row_index: int,
-        column_index: int,
-        base_style: Style,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-    ):
-        if row_index < 0 or column_index < 0:  # the header and row labels
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key = self._row_locations.get_key(row_index)
-        column_key = self._column_locations.get_key(column_index)
-        cache_key = (
-            row_key,
-            column_key,
-            base_style,
-            cursor,
-            hover,
-            self._show_hover_cursor,
-            self._update_count,
-            self._pseudo_class_state,
-        )
-        cache = self._cell_render_cache
-        if cache_key in cache:
-            return cache[cache_key]
-        row = self.rows[row_key]
-        content = self._data[row_key].get(column_key)
-        pad = self.cell_padding
-        inner = width - 2 * pad
-        if (
-            row.height != 1
-            or row.auto_height
-            or type(content) is not Text
-            or inner < 1
-            or "\n" in content.plain
-            or "\t" in content.plain
-        ):
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        component_style, post_style = self._get_styles_to_render_cell(
-            False,
-            False,
-            row_index < self.fixed_rows or column_index < self.fixed_columns,
-            hover,
-            cursor,
-            self.show_cursor,
-            self._show_hover_cursor,
-            self.cursor_foreground_priority == "css",
-            self.cursor_background_priority == "css",
-        )
-        console = self.app.console
-        # Rich's Styled puts pre_style under and post_style over each segment; the
-        # padding and fill have no style of their own.
-        pre = base_style + Style.from_meta({"row": row_index, "column": column_index})
-        pre = pre + console.get_style(component_style)
-        post = console.get_style(post_style)
-        plain_style = pre + post
-        text = content
-        if text.cell_len > inner:
-            text = text.copy()
-            text.truncate(inner, overflow=text.overflow or "fold")
-        fill = " " * max(0, inner - text.cell_len)
-        margin = " " * pad
-        if text.spans:
-            joined = Text()  # as Rich renders a Text: its own style becomes a span
-            joined.append_text(text)
-            line = [Segment(margin, plain_style)]
-            line.extend(
-                Segment(part, (pre + style) + post if style else plain_style)
-                for part, style, _ in joined.render(console, end="")
-            )
-            line.append(Segment(fill + margin, plain_style))
-        elif text.style:
-            style = (pre + console.get_style(text.style)) + post
-            line = [
-                Segment(margin, plain_style),
-                Segment(text.plain, style),
-                Segment(fill + margin, plain_style),
-            ]
-        else:
-            line = [Segment(margin + text.plain + fill + margin, plain_style)]
-        cache[cache_key] = [line]
-        return cache[cache_key]
+class CaseList(PlainCells, RowTable):
+    """The page of cases: fixed-width columns, one-line Text cells (see PlainCells)."""
 
 
 class CasesScreen(Localized, Screen):
