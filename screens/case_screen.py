@@ -15,12 +15,13 @@ import functools
 from dataclasses import dataclass, field
 from datetime import date
 
+from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
+from textual.widgets import DataTable, Footer, Header, Static
 
 from casebook import refdata
 from casebook.dates import format_date, format_datetime
@@ -66,6 +67,26 @@ def short(label: str, limit: int = 32) -> Text:
 
 class CaseTable(PlainCells, DataTable):
     """The table the sections share."""
+
+
+class SectionBar(Static):
+    """The sections as one line of labels, the active one shown reversed and in bold;
+    a label is clicked, or its number pressed, to show that section. (One widget: a
+    Tabs widget builds, styles and lays out a widget per section, which is a large
+    part of the time to open a case.)"""
+
+    def show_active(self, active: str) -> None:
+        text = Text()
+        after_active = False
+        for n, name in enumerate(TABS, start=1):
+            label = f"{n} {t(f'case.tab.{name}')}"
+            click = Style.from_meta({"@click": f"screen.tab('{name}')"})
+            if name == active:  # reversed with a space either side
+                text.append(f" {label} ", Style(bold=True, reverse=True) + click)
+            else:
+                text.append(("" if after_active else " ") + label, click)
+            after_active = name == active
+        self.update(text)
 
 
 @dataclass
@@ -157,13 +178,14 @@ class CaseScreen(Localized, Screen):
 
     def compose(self) -> ComposeResult:
         self.load()  # reading starts while the widgets are being made
+        # The footer is first built with the keys of an open case on this tab (see
+        # check_action); showing an open case then leaves it as it is.
+        self._keys_signature = self._keys_on_offer()
         yield Header()
         yield Static(Text(t("case.loading")), id="case-summary")
-        yield Tabs(
-            *(Tab(f"{n} {t(f'case.tab.{name}')}", id=name) for n, name in enumerate(TABS, start=1)),
-            active=self._active,
-            id="case-tabs",
-        )
+        bar = SectionBar(id="case-tabs")
+        bar.show_active(self._active)
+        yield bar
         yield Static("", id="case-count", classes="muted page-count")
         yield CaseTable(id="case-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -560,14 +582,6 @@ class CaseScreen(Localized, Screen):
         )
         self._page_count("timeline", len(shown), len(history))
 
-    @on(Tabs.TabActivated, "#case-tabs")
-    def _tab_activated(self, event: Tabs.TabActivated) -> None:
-        if event.tab is None or event.tab.id == self._active:
-            return
-        self._active = event.tab.id
-        self._section()
-        self._refresh_keys()
-
     # -- which keys apply where -----------------------------------------------------------
 
     @property
@@ -585,10 +599,13 @@ class CaseScreen(Localized, Screen):
     def _refresh_keys(self) -> None:
         """Redraw the footer only when the keys on offer changed: redrawing it is the
         costliest part of showing a case."""
-        signature = tuple(self.check_action(action, ()) for action in KEYED_ACTIONS)
+        signature = self._keys_on_offer()
         if signature != self._keys_signature:
             self._keys_signature = signature
             self.refresh_bindings()
+
+    def _keys_on_offer(self) -> tuple:
+        return tuple(self.check_action(action, ()) for action in KEYED_ACTIONS)
 
     def check_action(self, action: str, parameters) -> bool | None:
         tab = self.active_tab
@@ -627,7 +644,11 @@ class CaseScreen(Localized, Screen):
         self.app.pop_screen()
 
     def action_tab(self, name: str) -> None:
-        self.query_one(Tabs).active = name
+        if name in TABS and name != self._active:
+            self._active = name
+            self.query_one("#case-tabs", SectionBar).show_active(name)
+            self._section()
+            self._refresh_keys()
         self.query_one("#case-table", DataTable).focus()
 
     def action_cursor(self, delta: int) -> None:
