@@ -1,15 +1,23 @@
 """Today (*Vandaag*): the officer's triage board.
 
 Six sections, each with its count in the heading: untriaged signals, overdue steps,
-steps due this week, referrals awaiting a reply, deadlines within 14 days, and open
-cases without a next step. `j`/`k` and the arrows move (across sections), Enter opens
-the case, and one key acts on the selected row: `t` triage, `d` mark a step done, `a`
-add a step, `l` log a contact. The board is read in a worker and refreshed after every
-action and whenever the screen comes back into view.
+steps due this week, referrals awaiting a reply, deadlines within 14 days (and missed
+call-backs), and open cases without a next step. `j`/`k` and the arrows move (across
+sections), Enter opens the case, and one key acts on the selected row: `t` triage, `d`
+mark a step done, `a` add a step, `l` log a contact. The board is read in a worker and
+refreshed after every action and whenever the screen comes back into view.
+
+This is the first screen after start-up, so it is built to paint quickly: each section
+is a `SectionTable` (drawn line by line, fixed column widths, no per-cell measuring),
+the footer is rebuilt only when the keys it shows change, and what only an action needs
+(the modals, the triage screen, the write services) is imported when it is used.
 """
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import date
 
 from rich.text import Text
@@ -17,23 +25,32 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header
 
 from casebook import refdata
 from casebook.dates import format_date
 from casebook.errors import CasebookError
 from casebook.i18n import t
-from casebook.services.today import SECTIONS, Section, TodayRow
+from casebook.services.today import SECTIONS, TodayRow
 from screens.localize import Localized
+from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import literal
-from screens.widgets.quick_modals import AddStepModal, ContactModal, StepDoneModal
-from screens.widgets.tables import RowTable
+from screens.widgets.sections import Column, SectionTable
 
 STEP_SECTIONS = ("overdue", "due_week")
-# Fixed column widths (cells); the title takes what is left and grows with the window.
+# Fixed column widths (cells); the title and the "what" column share what is left.
 URGENCY_W, REF_W, DATE_W, WHAT_W = 9, 9, 10, 18
-TITLE_MIN = 16
+WIDE = 100  # from this many cells on, the "what" column takes a third of the spare room
+
+WHAT_LISTS = {
+    "untriaged": "signal_channels",
+    "overdue": "step_types",
+    "due_week": "step_types",
+    "referrals": "shelter_types",
+    "no_next_step": "phases",
+}
 
 
 def urgency_cell(code: str | None) -> Text:
@@ -45,23 +62,127 @@ def urgency_cell(code: str | None) -> Text:
 
 def what_label(row: TodayRow) -> str:
     """The reference-data label of the row's code (step type, channel, …)."""
-    lists = {
-        "untriaged": "signal_channels",
-        "overdue": "step_types",
-        "due_week": "step_types",
-        "referrals": "shelter_types",
-        "no_next_step": "phases",
-    }
     if row.section == "deadlines":
         return t(f"ui.deadline.{row.code}") if row.code else ""
-    return refdata.label(lists[row.section], row.code)
+    return refdata.label(WHAT_LISTS[row.section], row.code)
+
+
+def heading(section: str, count: int | None = None, shown: int | None = None) -> Text:
+    """A section's heading with its count: 'Stappen over tijd (857, eerste 50 getoond)'."""
+    label = t(f"today.section.{section}")
+    if count is None:
+        return Text(label)
+    if shown is not None and count > shown:
+        return Text(f"{label} {t('today.count_more', count=count, shown=shown)}")
+    return Text(f"{label} {t('today.count', count=count)}")
+
+
+def columns(section: str, width: int) -> list[Column]:
+    """The columns of a section at a board `width`: fixed widths, the title flexible."""
+    what = WHAT_W
+    if width >= WIDE:
+        spare = width - (URGENCY_W + REF_W + DATE_W + WHAT_W) - 10
+        what = WHAT_W + max(0, spare // 3)
+    return [
+        Column(Text(t("today.col.urgency")), URGENCY_W),
+        Column(Text(t("today.col.reference")), REF_W),
+        Column(Text(t("today.col.title")), 0),
+        Column(Text(t(f"today.col.what.{section}")), what),
+        Column(Text(t(f"today.col.date.{section}")), DATE_W),
+    ]
+
+
+def cells(row: TodayRow) -> list[Text]:
+    """A row's cells; what the officer typed (reference, title) stays literal."""
+    return [
+        urgency_cell(row.urgency),
+        literal(row.reference),
+        literal(row.title),
+        literal(what_label(row)),
+        Text(format_date(row.on)),
+    ]
+
+
+@dataclass
+class SectionView:
+    """A section as the screen shows it: its heading and its rows' cells."""
+
+    name: str
+    heading: Text
+    rows: list[tuple[str, list[Text]]]  # (row key, cells)
+
+
+@dataclass
+class BoardView:
+    sections: list[SectionView]
+    rows: dict[str, TodayRow]  # row key -> the row it shows
+
+
+def read_board(casebook, today: date) -> BoardView:
+    """Read the board and make its cells: everything but touching widgets, so that
+    it can run in a thread."""
+    from casebook.services.today import board
+
+    with casebook.read() as session:
+        sections = board(session, today)
+    views, rows = [], {}
+    for section in sections:
+        shown = []
+        for row in section.rows:
+            key = f"{section.name}:{row.entity_id}"
+            rows[key] = row
+            shown.append((key, cells(row)))
+        views.append(
+            SectionView(
+                section.name, heading(section.name, section.count, len(section.rows)), shown
+            )
+        )
+    return BoardView(views, rows)
+
+
+# How long the first showing of Today waits for the board being read at start-up
+# before it paints the screen and lets the board follow (a slow disk, a huge file).
+STARTUP_WAIT = 0.5
+
+
+class BoardRead:
+    """The board read once, in a thread of its own started at once. The app starts
+    one before the first screen exists, so that at start-up the board is read (and
+    SQLite works, without the GIL) while Textual sets up the terminal and the screen."""
+
+    def __init__(self, casebook, today: date) -> None:
+        self.today = today
+        self._future: Future[BoardView] = Future()
+        threading.Thread(
+            target=self._read, args=(casebook,), name="today-board", daemon=True
+        ).start()
+
+    def _read(self, casebook) -> None:
+        try:
+            self._future.set_result(read_board(casebook, self.today))
+        except BaseException as error:  # handed to whoever waits for the result
+            self._future.set_exception(error)
+
+    def result(self, timeout: float | None = None) -> BoardView | None:
+        """The board (None if it is not read within `timeout` seconds)."""
+        try:
+            return self._future.result(timeout)
+        except TimeoutError:
+            return None
 
 
 class TodayScreen(Localized, Screen):
-    CSS_PATH = "today_screen.tcss"
+    # Not a CSS_PATH: Textual re-parses the whole stylesheet and restyles every widget
+    # when a screen with a CSS file is first shown, a cost on the way to the first
+    # paint. DEFAULT_CSS is parsed on its own, once.
+    DEFAULT_CSS = """
+    TodayScreen SectionTable {
+        margin: 1 1 0 1;
+    }
+    """
 
     BINDINGS = [
-        Binding("enter", "open", "today.key.open", id="today.open"),
+        Binding("enter", "open", "today.key.open", id="today.open", show=False),
         Binding("t", "triage", "today.key.triage", id="today.triage"),
         Binding("d", "done", "today.key.done", id="today.done"),
         Binding("a", "add_step", "today.key.add_step", id="today.add_step"),
@@ -69,125 +190,115 @@ class TodayScreen(Localized, Screen):
         Binding("r", "reload", "today.key.reload", id="today.reload", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, first: BoardRead | None = None) -> None:
         super().__init__()
+        self._first = first  # the board already being read, for the first showing
         self._rows: dict[str, TodayRow] = {}
-        self._sections: list[Section] = []
         self._current: str = SECTIONS[0]
+        self._actions: tuple[bool, bool] | None = None  # what the footer last showed
+        self.loaded = False
+        self._shown_once = False
+        """True once the board has shown data read from the casebook (tests wait on it)."""
 
     # -- layout ---------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="board"):
+        window = self._window()
+        # The board scrolls, not the screen, so header and footer keep the full width;
+        # not focusable itself, so the first section has the focus from the start.
+        with VerticalScroll(id="board", can_focus=False):
             for name in SECTIONS:
-                yield Static(
-                    Text(t(f"today.section.{name}")), id=f"head-{name}", classes="section-head"
+                yield SectionTable(
+                    heading(name), Text(t("today.empty")), window=window, id=f"table-{name}"
                 )
-                yield RowTable(id=f"table-{name}", classes="section-table")
-                yield Static(Text(t("today.empty")), id=f"empty-{name}", classes="section-empty")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        for name in SECTIONS:
-            table = self.query_one(f"#table-{name}", RowTable)
-            table.display = False
-        self._size_tables()
+        # At start-up the board is already being read (the app began before this
+        # screen existed). Waiting for it here, briefly, means the board is laid out
+        # and painted once, with its data, rather than empty first and again after.
+        first = self._first
+        if first is not None and first.today == self.app.today():
+            view = first.result(timeout=STARTUP_WAIT)
+            if view is not None:
+                self._first = None
+                self._show_board(view)
 
     def on_screen_resume(self) -> None:
+        if self.loaded and not self._shown_once:
+            self._shown_once = True  # shown in on_mount, just now: no need to read again
+            return
+        self._shown_once = True
         self.refresh_data()
 
     def on_resize(self) -> None:
-        self._size_tables()
-        if self._sections:
-            self._show_board(self._sections)
+        window, width = self._window(), self._board_width()
+        for table in self.query(SectionTable):
+            table.window = window
+            table.set_columns(columns(table.id.removeprefix("table-"), width))
 
-    def _size_tables(self) -> None:
+    def _window(self) -> int:
         # Each section shows a window of rows; the board scrolls to the focused one.
-        rows = max(4, min(14, (self.app.size.height - 16) // 2))
-        for table in self.query(RowTable):
-            table.styles.max_height = rows + 1
+        return max(4, min(14, (self.app.size.height - 16) // 2))
 
-    def _title_width(self) -> tuple[int, int]:
-        # padding, the board's and the table's scrollbars, 2 cells of padding per column
-        spare = max(0, self.app.size.width - 6 - (URGENCY_W + REF_W + DATE_W + WHAT_W) - 10)
-        title = max(TITLE_MIN, spare * 2 // 3 if self.app.size.width > 100 else spare)
-        what = WHAT_W + (spare - title if self.app.size.width > 100 else 0)
-        return title, max(WHAT_W, what)
+    def _board_width(self) -> int:
+        return self.size.width - 4  # the sections' margins and the board's scrollbar
+
+    def _tables(self) -> list[SectionTable]:
+        return list(self.query(SectionTable))
 
     # -- data -----------------------------------------------------------------------
 
     def refresh_data(self) -> None:
         """Read the board again (in a worker) and show it."""
-        self._load(self.app.today())
+        first, self._first = self._first, None
+        today = self.app.today()
+        self._load(today, first if first is not None and first.today == today else None)
 
     @work(thread=True, exclusive=True, group="today")
-    def _load(self, today: date) -> None:
-        from casebook.services.today import board
+    def _load(self, today: date, first: BoardRead | None = None) -> None:
+        view = first.result() if first is not None else read_board(self.app.casebook, today)
+        self.app.call_from_thread(self._show_board, view)
 
-        with self.app.casebook.read() as session:
-            sections = board(session, today)
-        self.app.call_from_thread(self._show_board, sections)
-
-    def _show_board(self, sections: list[Section]) -> None:
+    def _show_board(self, view: BoardView) -> None:
         if not self.is_attached:
             return
-        self._sections = sections
-        focused = self.focused if isinstance(self.focused, RowTable) else None
+        focused = self.focused if isinstance(self.focused, SectionTable) else None
         keep_key = focused.current_key if focused else None
         keep_row = focused.cursor_row if focused else 0
-        title_w, what_w = self._title_width()
-        self._rows = {}
-        for section in sections:
-            head = self.query_one(f"#head-{section.name}", Static)
-            label = t(f"today.section.{section.name}")
-            if section.count > len(section.rows):
-                counted = t("today.count_more", count=section.count, shown=len(section.rows))
-            else:
-                counted = t("today.count", count=section.count)
-            head.update(Text(f"{label} {counted}"))
-            table = self.query_one(f"#table-{section.name}", RowTable)
-            table.clear(columns=True)
-            table.add_column(Text(t("today.col.urgency")), width=URGENCY_W, key="urgency")
-            table.add_column(Text(t("today.col.reference")), width=REF_W, key="reference")
-            table.add_column(Text(t("today.col.title")), width=title_w, key="title")
-            table.add_column(Text(t(f"today.col.what.{section.name}")), width=what_w, key="what")
-            table.add_column(Text(t(f"today.col.date.{section.name}")), width=DATE_W, key="on")
-            for row in section.rows:
-                key = f"{section.name}:{row.entity_id}"
-                self._rows[key] = row
-                table.add_row(
-                    urgency_cell(row.urgency),
-                    literal(row.reference),
-                    literal(row.title, limit=title_w),
-                    literal(what_label(row), limit=what_w),
-                    Text(format_date(row.on)),
-                    key=key,
-                )
-            table.display = bool(section.rows)
-            self.query_one(f"#empty-{section.name}", Static).display = not section.rows
-        self._restore_focus(focused, keep_key, keep_row)
-        self.refresh_bindings()
+        width = self._board_width()
+        self._rows = view.rows
+        for section in view.sections:
+            table = self.query_one(f"#table-{section.name}", SectionTable)
+            table.set_rows(
+                section.heading,
+                columns(section.name, width),
+                section.rows,
+                keep=keep_key if table is focused else None,
+                row=keep_row if table is focused else 0,
+            )
+        self._restore_focus(focused)
+        self.loaded = True
+        self._sync_footer()
 
-    def _restore_focus(self, focused: RowTable | None, key: str | None, row: int) -> None:
-        tables = [t_ for t_ in self.query(RowTable) if t_.row_count]
+    def _restore_focus(self, focused: SectionTable | None) -> None:
+        if focused is not None and focused.row_count:
+            return
+        tables = [table for table in self._tables() if table.row_count]
         if not tables:
             return
-        target = focused if focused is not None and focused.row_count else None
-        if target is None:
-            target = next((t_ for t_ in tables if t_.id == f"table-{self._current}"), tables[0])
-            row = 0
-        if key is not None and key in target.rows:
-            row = target.get_row_index(key)
-        target.move_cursor(row=min(row, target.row_count - 1))
-        if self.app.screen is self and not isinstance(self.focused, RowTable):
+        target = next((t_ for t_ in tables if t_.id == f"table-{self._current}"), tables[0])
+        if self.app.screen is self:
             target.focus()
+        else:
+            self._current = target.id.removeprefix("table-")
 
     # -- moving ---------------------------------------------------------------------
 
-    @on(RowTable.Edge)
-    def _next_section(self, event: RowTable.Edge) -> None:
-        tables = [t_ for t_ in self.query(RowTable) if t_.row_count]
+    @on(SectionTable.Edge)
+    def _next_section(self, event: SectionTable.Edge) -> None:
+        tables = [t_ for t_ in self._tables() if t_.row_count]
         if event.table not in tables:
             return
         index = tables.index(event.table) + event.direction
@@ -197,22 +308,33 @@ class TodayScreen(Localized, Screen):
             target.focus()
 
     def on_descendant_focus(self, event) -> None:
-        if isinstance(event.widget, RowTable) and event.widget.id:
+        if isinstance(event.widget, SectionTable) and event.widget.id:
             self._current = event.widget.id.removeprefix("table-")
-            self.refresh_bindings()
+            self._sync_footer()
 
-    @on(RowTable.RowHighlighted)
+    @on(SectionTable.Highlighted)
     def _highlighted(self) -> None:
-        self.refresh_bindings()
+        self._sync_footer()
 
-    @on(RowTable.RowSelected)
-    def _selected(self, event: RowTable.RowSelected) -> None:
+    @on(SectionTable.Selected)
+    def _selected(self, event: SectionTable.Selected) -> None:
         event.stop()
         self.action_open()
 
+    def _sync_footer(self) -> None:
+        """Ask the footer to look again only when the set of usable keys changed."""
+        row = self.selected()
+        actions = (row is not None, row is not None and row.section in STEP_SECTIONS)
+        if actions != self._actions:
+            self._actions = actions
+            self.refresh_bindings()
+
     def selected(self) -> TodayRow | None:
         """The row under the cursor of the section last focused."""
-        table = self.query_one(f"#table-{self._current}", RowTable)
+        try:
+            table = self.query_one(f"#table-{self._current}", SectionTable)
+        except NoMatches:  # not composed yet
+            return None
         key = table.current_key
         return self._rows.get(key) if key else None
 
@@ -247,6 +369,8 @@ class TodayScreen(Localized, Screen):
         if row is None or row.section not in STEP_SECTIONS:
             self.notify(t("today.not_a_step"), severity="warning")
             return
+        from screens.widgets.quick_modals import StepDoneModal
+
         step_id = row.entity_id
 
         def save(values: dict) -> None:
@@ -263,6 +387,8 @@ class TodayScreen(Localized, Screen):
         row = self.selected()
         if row is None:
             return
+        from screens.widgets.quick_modals import AddStepModal
+
         case_id = row.case_id
 
         def save(data) -> None:
@@ -277,6 +403,8 @@ class TodayScreen(Localized, Screen):
         row = self.selected()
         if row is None:
             return
+        from screens.widgets.quick_modals import ContactModal
+
         case_id = row.case_id
 
         def save(data) -> None:

@@ -14,8 +14,9 @@ from tests.conftest import DEMO_TODAY
 SIZE = (100, 32)
 
 
-def steady(press: tuple[str, ...] = ()):
-    """A run_before for snap_compare: press keys, waiting for workers after each."""
+def steady(press: tuple[str, ...] = (), *, today_loaded: bool = False):
+    """A run_before for snap_compare: press keys, waiting for workers after each;
+    with `today_loaded`, first wait until Today has shown the board it read."""
 
     async def run_before(pilot) -> None:
         app = pilot.app
@@ -26,6 +27,13 @@ def steady(press: tuple[str, ...] = ()):
             await pilot.pause()
 
         await settle()
+        if today_loaded:
+            for _ in range(500):
+                if getattr(app.screen, "loaded", False):
+                    break
+                await pilot.pause(0.01)
+            assert type(app.screen).__name__ == "TodayScreen" and app.screen.loaded
+            await settle()
         for key in press:
             await pilot.press(key)
             await settle()
@@ -46,12 +54,12 @@ def demo_app(demo_cb, language: str) -> CasebookApp:
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_today(snap_compare, demo_cb, language):
     app = demo_app(demo_cb, language)
-    assert snap_compare(app, terminal_size=SIZE, run_before=steady())
+    assert snap_compare(app, terminal_size=SIZE, run_before=steady(today_loaded=True))
 
 
 def test_today_80x24(snap_compare, demo_cb):
     app = demo_app(demo_cb, "nl")
-    assert snap_compare(app, terminal_size=(80, 24), run_before=steady())
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steady(today_loaded=True))
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])

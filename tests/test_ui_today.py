@@ -11,7 +11,8 @@ from sqlmodel import select
 
 from casebook.models import ContactMoment, FollowUpStep
 from casebook.services import deadlines, referrals
-from screens.widgets.tables import RowTable
+from screens.widgets.footer import KeyFooter
+from screens.widgets.sections import SectionTable
 from tests import servicekit as kit
 from tests.uikit import SIZE, TODAY, make_app, screen_text, settle, table_rows
 
@@ -146,7 +147,7 @@ async def test_d_marks_the_step_done_with_its_result(board_cb):
         assert done.status == "DONE" and done.result == "BRP bekeken"
         assert done.done_on == TODAY
         # the board was read again: the step left "overdue", the case has no next step
-        assert app.screen.query_one("#table-overdue", RowTable).row_count == 0
+        assert app.screen.query_one("#table-overdue", SectionTable).row_count == 0
         assert "Stappen over tijd (0)" in screen_text(app)
         assert "Open zaken zonder volgende stap (2)" in screen_text(app)
 
@@ -248,6 +249,69 @@ async def test_today_fits_80_by_24(demo_cb):
         await settle(pilot)
         text = screen_text(app)
         assert "Nieuwe signalen" in text
-        table = app.screen.query_one("#table-overdue", RowTable)
-        # the columns fit the width: no horizontal scrolling needed
-        assert table.virtual_size.width <= table.size.width
+        for table in app.screen.query(SectionTable):
+            # the columns fit the width, the title keeps room to be read
+            widths = table.widths(table.size.width)
+            assert sum(widths) + 2 * len(widths) <= table.size.width
+            assert widths[2] >= 12
+        # the first row is on screen whole: reference, urgency word and date
+        first = table_rows(app.screen.query_one("#table-untriaged", SectionTable))[0]
+        line = next(line for line in text.splitlines() if first[1] in line)
+        assert first[4] in line
+
+
+async def test_the_footer_greys_out_what_the_row_does_not_allow(board_cb):
+    cb, _ = board_cb
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+
+        def enabled(key: str) -> bool:
+            footer = app.screen.query_one(KeyFooter)
+            return next(item.enabled for item in footer._items if item.key == key)
+
+        assert app.focused.id == "table-untriaged"
+        assert enabled("t") and not enabled("d")  # a signal is no step
+        await pilot.press("j")
+        await settle(pilot)
+        assert enabled("d")  # an overdue step can be marked done
+        await pilot.press("k")
+        await settle(pilot)
+        assert not enabled("d")
+
+
+async def test_a_long_section_scrolls_within_its_window(demo_cb):
+    app = make_app(demo_cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#table-overdue", SectionTable)
+        assert table.row_count > table.window
+        table.focus()
+        await pilot.pause()
+        for _ in range(table.window + 2):
+            await pilot.press("j")
+        await pilot.pause()
+        assert app.focused is table and table.cursor_row == table.window + 2
+        # the cursor's row is on screen, and the heading says which rows are shown
+        text = screen_text(app)
+        reference = table_rows(table)[table.cursor_row][1]
+        assert reference in text
+        first, last = 4, table.window + 3
+        assert f"{first}–{last}/{table.row_count}" in text
+
+
+async def test_the_board_read_at_start_up_is_shown_and_r_reads_again(board_cb):
+    """The app starts reading the board before Today exists and Today shows that
+    read; `r` reads the casebook again."""
+    cb, ids = board_cb
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.loaded
+        assert screen.query_one("#table-no_next_step", SectionTable).row_count == 1
+        # a later reload reads the casebook again
+        kit.triaged_case(cb, title="Nog een zonder vervolg")
+        await pilot.press("r")
+        await settle(pilot)
+        assert screen.query_one("#table-no_next_step", SectionTable).row_count == 2
