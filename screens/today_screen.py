@@ -210,7 +210,11 @@ class TodayScreen(Localized, Screen):
         with VerticalScroll(id="board", can_focus=False):
             for name in SECTIONS:
                 yield SectionTable(
-                    heading(name), Text(t("today.empty")), window=window, id=f"table-{name}"
+                    heading(name),
+                    Text(t("today.empty")),
+                    window=window,
+                    on_edge=self._next_section,
+                    id=f"table-{name}",
                 )
         yield KeyFooter()
 
@@ -296,16 +300,19 @@ class TodayScreen(Localized, Screen):
 
     # -- moving ---------------------------------------------------------------------
 
-    @on(SectionTable.Edge)
-    def _next_section(self, event: SectionTable.Edge) -> None:
+    def _next_section(self, table: SectionTable, direction: int) -> None:
+        """The cursor ran into an end of `table`: on to the next section with rows."""
         tables = [t_ for t_ in self._tables() if t_.row_count]
-        if event.table not in tables:
+        if table not in tables:
             return
-        index = tables.index(event.table) + event.direction
+        index = tables.index(table) + direction
         if 0 <= index < len(tables):
             target = tables[index]
-            target.move_cursor(row=0 if event.direction > 0 else target.row_count - 1)
-            target.focus()
+            target.move_cursor(row=0 if direction > 0 else target.row_count - 1)
+            self._current = target.id.removeprefix("table-")
+            # At once (not Widget.focus(), which waits its turn behind keys already
+            # typed): the next key goes to the section the cursor is in.
+            self.set_focus(target)
 
     def on_descendant_focus(self, event) -> None:
         if isinstance(event.widget, SectionTable) and event.widget.id:

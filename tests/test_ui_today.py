@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from sqlmodel import select
+from textual import events
 
 from casebook.models import ContactMoment, FollowUpStep
 from casebook.services import deadlines, referrals
@@ -315,3 +316,18 @@ async def test_the_board_read_at_start_up_is_shown_and_r_reads_again(board_cb):
         await pilot.press("r")
         await settle(pilot)
         assert screen.query_one("#table-no_next_step", SectionTable).row_count == 2
+
+
+async def test_keys_typed_faster_than_the_screen_moves_on_still_count(board_cb):
+    """A held `j` delivers keys before the focus has moved to the next section; each
+    still moves the cursor one row on, across sections."""
+    cb, ids = board_cb
+    ref = refs(cb, ids)
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(2):  # queued together, as a terminal delivers a burst of keys
+            app.post_message(events.Key("j", "j"))
+        await settle(pilot)
+        assert app.focused.id == "table-due_week"
+        assert app.screen.selected().reference == ref["due_week"]

@@ -6,13 +6,16 @@ about half a second to compose and lay out (every cell measured on idle). A sect
 knows its column widths, so it draws only the lines in view (Textual's Line API) and
 its height is known as soon as its rows are set — nothing waits for an idle moment.
 
-The section renders and posts messages; the screen decides what a key does to a case:
-`Edge` when the cursor runs into either end (the board moves on to the next section),
-`Highlighted` when the cursor moves, `Selected` when a row is clicked a second time.
+The section renders and tells its screen what happened; the screen decides what that
+means for a case. When the cursor runs into either end, the section calls its `on_edge`
+callback at once (the board moves on to the next section before the next key is
+handled, however fast the keys come), or posts `Edge` if it has none; it posts
+`Highlighted` when the cursor moves and `Selected` when a row is clicked a second time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
@@ -122,8 +125,17 @@ class SectionTable(Localized, Widget, can_focus=True):
         def control(self) -> SectionTable:
             return self.table
 
-    def __init__(self, heading: Text, empty: Text, *, window: int = 8, **kwargs) -> None:
+    def __init__(
+        self,
+        heading: Text,
+        empty: Text,
+        *,
+        window: int = 8,
+        on_edge: Callable[[SectionTable, int], None] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
+        self._on_edge = on_edge
         self._heading = heading
         self._position = Text()
         self._empty = empty
@@ -222,11 +234,17 @@ class SectionTable(Localized, Widget, can_focus=True):
     def _step(self, rows: int) -> None:
         target = self.cursor_row + rows
         if not self._keys or target < 0 and self.cursor_row == 0:
-            self.post_message(self.Edge(self, -1 if rows < 0 else +1))
+            self._edge(-1 if rows < 0 else +1)
         elif target >= len(self._keys) and self.cursor_row == len(self._keys) - 1:
-            self.post_message(self.Edge(self, +1))
+            self._edge(+1)
         else:
             self.move_cursor(row=target)
+
+    def _edge(self, direction: int) -> None:
+        if self._on_edge is not None:
+            self._on_edge(self, direction)
+        else:
+            self.post_message(self.Edge(self, direction))
 
     def action_cursor_down(self) -> None:
         self._step(+1)
