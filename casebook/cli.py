@@ -47,12 +47,17 @@ def _early_language(argv: Sequence[str]) -> str | None:
     return None
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser. Given `argv` that names no subcommand and asks no help, the
+    subcommands are left out: opening the UI need not import and translate them."""
     parser = _Parser(prog="casebook", description=t("cli.description"))
     parser.add_argument("--version", action="version", version=f"casebook {__version__}")
     parser.add_argument("--db", metavar="PATH", help=t("cli.opt.db"))
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help=t("cli.opt.lang"))
     parser.add_argument("--demo", action="store_true", help=t("cli.opt.demo"))
+    if argv is not None and not _needs_subcommands(argv):
+        parser.set_defaults(command=None)
+        return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, module in COMMANDS.items():
         mod = importlib.import_module(f"casebook.commands.{module}")
@@ -60,6 +65,18 @@ def build_parser() -> argparse.ArgumentParser:
         mod.add_arguments(cmd)
         cmd.set_defaults(run=mod.run)
     return parser
+
+
+def _needs_subcommands(argv: Sequence[str]) -> bool:
+    """True when `argv` asks for help or has a positional word (a subcommand, or a
+    mistake that argparse should name) beside the global options."""
+    takes_value = {"--db", "--lang"}
+    previous = ""
+    for arg in argv:
+        if arg in ("-h", "--help") or (not arg.startswith("-") and previous not in takes_value):
+            return True
+        previous = arg
+    return False
 
 
 def setup_language(flag: str | None) -> str:
@@ -79,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_safe_excepthook()
     argv = list(sys.argv[1:] if argv is None else argv)
     setup_language(_early_language(argv))
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     from casebook.errors import CasebookError
 
@@ -96,6 +113,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_ui(args: argparse.Namespace) -> int:
+    import gc
+
+    # Start-up makes tens of thousands of long-lived objects (Textual, SQLAlchemy);
+    # collecting them mid-import is wasted time. The App freezes them and re-enables
+    # collection when it runs; an error before that re-enables it below.
+    gc.disable()
+    try:
+        return _open_and_run(args)
+    finally:
+        gc.enable()
+
+
+def _open_and_run(args: argparse.Namespace) -> int:
     from casebook import paths
     from casebook.db import open_casebook
 

@@ -106,6 +106,7 @@ class CasebookApp(Localized, App):
         out of every collection. (Only here, not in __init__: tests make many apps in
         one process, and what they leave behind must stay collectable.)"""
         gc.freeze()
+        gc.enable()  # the CLI pauses collection while it imports (see casebook.cli)
         return super().run(*args, **kwargs)
 
     # -- facts the screens ask for ------------------------------------------------

@@ -16,7 +16,11 @@ from casebook.i18n import has, t
 
 
 def tr(text: str) -> str:
-    """Translate `text` if it is a catalogue key; otherwise return it unchanged."""
+    """Translate `text` if it is a catalogue key; otherwise return it unchanged.
+    Textual's own descriptions ("Focus Next") are not key-shaped and are never looked
+    up, so they do not make the whole catalogue load."""
+    if not text or " " in text or "." not in text:
+        return text
     return t(text) if has(text) else text
 
 
