@@ -46,10 +46,12 @@ class Section:
     rows: list[TodayRow]
 
 
-def _section(session, name, count_stmt, rows_stmt, make) -> Section:
-    count = session.exec(count_stmt).one()
-    rows = [make(r) for r in session.exec(rows_stmt.limit(SECTION_LIMIT))]
-    return Section(name, count, rows)
+def _section(session, name, rows_stmt, make) -> Section:
+    """The first SECTION_LIMIT rows and, through a window count, how many there are in
+    all: one statement per section, not two."""
+    stmt = rows_stmt.add_columns(func.count().over()).limit(SECTION_LIMIT)
+    raw = list(session.exec(stmt))
+    return Section(name, raw[0][-1] if raw else 0, [make(r) for r in raw])
 
 
 def untriaged(session: Session) -> Section:
@@ -67,13 +69,9 @@ def untriaged(session: Session) -> Section:
         .join(Case, Case.id == Signal.case_id)
         .where(cond)
     )
-    count = (
-        select(func.count()).select_from(Signal).join(Case, Case.id == Signal.case_id).where(cond)
-    )
     return _section(
         session,
         "untriaged",
-        count,
         base.order_by(Signal.received_on, Signal.id),
         lambda r: TodayRow("untriaged", r[3], r[4], r[5], r[2], r[1], r[0], r[6]),
     )
@@ -96,16 +94,9 @@ def _steps(session: Session, name: str, cond) -> Section:
         .where(where)
         .order_by(FollowUpStep.due_on, FollowUpStep.id)
     )
-    count = (
-        select(func.count())
-        .select_from(FollowUpStep)
-        .join(Case, Case.id == FollowUpStep.case_id)
-        .where(where)
-    )
     return _section(
         session,
         name,
-        count,
         base,
         lambda r: TodayRow(name, r[3], r[4], r[5], r[1], r[2], r[0], r[6]),
     )
@@ -140,16 +131,9 @@ def referrals_waiting(session: Session) -> Section:
         .where(cond)
         .order_by(Referral.reply_due_on.is_(None), Referral.reply_due_on, Referral.requested_on)
     )
-    count = (
-        select(func.count())
-        .select_from(Referral)
-        .join(Case, Case.id == Referral.case_id)
-        .where(cond)
-    )
     return _section(
         session,
         "referrals",
-        count,
         base,
         lambda r: TodayRow("referrals", r[4], r[5], r[6], r[1], r[2] or r[3], r[0], r[7]),
     )
@@ -181,16 +165,9 @@ def deadlines_near(session: Session, today: date, days: int = 14) -> Section:
         .where(cond)
         .order_by(Deadline.due_on)
     )
-    count = (
-        select(func.count())
-        .select_from(Deadline)
-        .join(Case, Case.id == Deadline.case_id)
-        .where(cond)
-    )
     return _section(
         session,
         "deadlines",
-        count,
         base,
         lambda r: TodayRow("deadlines", r[3], r[4], r[5], r[1], r[2], r[0], r[6]),
     )
@@ -204,11 +181,9 @@ def without_next_step(session: Session) -> Section:
         .where(cond)
         .order_by(Case.updated_at)
     )
-    count = select(func.count()).select_from(Case).where(cond)
     return _section(
         session,
         "no_next_step",
-        count,
         base,
         lambda r: TodayRow(
             "no_next_step", r[0], r[1], r[2], r[3], to_local(r[4]).date(), r[0], r[5]
