@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Select, Static
+from textual.widgets import Header, Input, Select, Static
 
 from casebook import refdata
 from casebook.dates import format_date
@@ -30,6 +30,7 @@ from casebook.i18n import t
 from casebook.services.cases import CaseFilter, CaseRow
 from screens.localize import Localized
 from screens.today_screen import urgency_cell
+from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import CodeSelect, literal
 from screens.widgets.plain_cells import PlainCells
 from screens.widgets.tables import RowTable
@@ -97,7 +98,7 @@ class CasesScreen(Localized, Screen):
             yield Input(placeholder=t("cases.search_placeholder"), id="search", compact=True)
             yield Static("", id="count")
         yield CaseList(id="cases")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#cases", RowTable)
