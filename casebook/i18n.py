@@ -87,7 +87,9 @@ def _entry(key: str) -> dict[str, str] | None:
     if entry is None:
         for path in _index().get(key.split(".", 1)[0], ()):
             _parse(path)
-        entry = _messages.get(key)
+            entry = _messages.get(key)
+            if entry is not None:
+                break
         if entry is None and len(_parsed) < len(_files()):
             entry = catalogue().get(key)  # a key outside its area's files: read them all
     return entry
