@@ -119,6 +119,42 @@ def open_readonly_connection(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
+def dbapi_connection(source) -> sqlite3.Connection:
+    """The stdlib connection behind `source`: a sqlite3 connection as is, or the one a
+    SQLModel/SQLAlchemy Session is using (flushed first, so its pending changes
+    count, and inside its transaction)."""
+    if isinstance(source, sqlite3.Connection):
+        return source
+    source.flush()
+    return source.connection().connection.driver_connection
+
+
+@contextmanager
+def driver_reads(source) -> Iterator[sqlite3.Connection]:
+    """The stdlib connection behind `source` (see `dbapi_connection`), for plain-SQL
+    readers that must not pay for SQLAlchemy statements. The reads see one snapshot:
+    inside the Session's transaction, or in one of their own on a bare connection.
+    Through a Session a driver error comes out as SQLAlchemy would raise it, so that
+    `Casebook.read()` turns it into a readable StorageError."""
+    conn = dbapi_connection(source)
+    own = not conn.in_transaction
+    try:
+        if own:
+            conn.execute("BEGIN")
+        yield conn
+        if own:
+            conn.execute("COMMIT")
+    except BaseException as exc:
+        if own and conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        if not isinstance(exc, sqlite3.Error) or conn is source:
+            raise
+        from sqlalchemy.exc import DBAPIError
+
+        raise DBAPIError.instance(None, None, exc, sqlite3.Error) from None
+
+
 class Casebook:
     """An open casebook: its path and engine, and the way to read and write it."""
 

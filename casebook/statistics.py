@@ -28,12 +28,12 @@ The rules (see docs/statistics-format.md for the full reasoning):
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from casebook import refdata
+from casebook.db import driver_reads
 from casebook.i18n import catalogue, get_language, t
 
 SCHEMA = "casebook-stats/1"
@@ -339,16 +339,6 @@ MIN_K = 3
 STEP_DONE = "DONE"  # models.STEP_DONE
 
 
-def _dbapi(source) -> sqlite3.Connection:
-    """The stdlib connection behind `source`: a sqlite3 connection as is, or the one a
-    SQLModel/SQLAlchemy Session is using (flushed first, so its pending changes
-    count, and inside its transaction)."""
-    if isinstance(source, sqlite3.Connection):
-        return source
-    source.flush()
-    return source.connection().connection.driver_connection
-
-
 def compute(source, year: int, *, protect_figures: bool = True) -> Statistics:
     """The figures for `year`, with disclosure control applied.
 
@@ -356,25 +346,8 @@ def compute(source, year: int, *, protect_figures: bool = True) -> Statistics:
     import at all) or a SQLModel Session (the screen). Every figure is a grouped SQL
     aggregate over the stdlib connection; the mapping of stored codes to the groups
     published happens on those few counts in Python."""
-    conn = _dbapi(source)
-    own = not conn.in_transaction
-    try:
-        if own:  # one consistent snapshot for every query
-            conn.execute("BEGIN")
+    with driver_reads(source) as conn:  # one consistent snapshot for every query
         stats = _compute(conn, year)
-        if own:
-            conn.execute("COMMIT")
-    except sqlite3.Error as exc:
-        if own and conn.in_transaction:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-        if conn is source:
-            raise
-        # Through a Session: the driver error as SQLAlchemy would have raised it, so
-        # `Casebook.read()` turns it into a readable StorageError as before.
-        from sqlalchemy.exc import DBAPIError
-
-        raise DBAPIError.instance(None, None, exc, sqlite3.Error) from None
     if protect_figures:
         protect(stats)
     return stats

@@ -370,3 +370,56 @@ def test_deadline_section_looks_ahead_and_drops_done_ones(cb):
     with cb.read() as s:
         section = today.deadlines_near(s, D)
     assert [r.entity_id for r in section.rows] == [coming]
+
+
+def test_stored_codes_are_those_of_the_models():
+    from casebook import models
+
+    assert today.STEP_OPEN == models.STEP_OPEN
+    assert models.Referral.model_fields["status"].default == today.REFERRAL_REQUESTED
+
+
+def as_tuples(board):
+    return [(sec.name, sec.count, sec.rows) for sec in board]
+
+
+def test_board_on_a_bare_connection_is_the_board_on_a_session(prepared):
+    """The `stats`-style path: a stdlib connection, no Session. Same rows, same types;
+    the board's own transaction is closed again."""
+    from casebook.db import open_readonly_connection
+
+    cb, _, _ = prepared
+    with cb.read() as s:
+        via_session = as_tuples(today.board(s, D))
+    conn = open_readonly_connection(cb.path)
+    try:
+        via_conn = as_tuples(today.board(conn, D))
+        assert not conn.in_transaction
+    finally:
+        conn.close()
+    assert via_conn == via_session
+    rows = [r for _, _, rows in via_conn for r in rows]
+    assert rows and all(type(r.on) is date for r in rows)
+
+
+def test_board_sees_what_the_session_has_not_yet_flushed(cb):
+    """Pending changes of the Session count: it is flushed before the plain SQL."""
+    book = Book(cb)
+    with frozen(NOW):
+        case_id, _ = book.case("Stap in de sessie", triage_steps=[])
+    with frozen(NOW), cb.write() as s:
+        assert today.overdue(s, D).count == 0
+        s.add(FollowUpStep(case_id=case_id, step_type="ENRICH", due_on=day(-2)))
+        (row,) = today.board(s, D)[1].rows
+    assert (row.case_id, row.code, row.on) == (case_id, "ENRICH", day(-2))
+
+
+def test_a_driver_error_through_the_session_is_a_storage_error(cb):
+    """A damaged or missing table is reported as the other reads report it (a
+    StorageError from `Casebook.read()`), not as a raw sqlite3 error."""
+    from casebook.errors import StorageError
+
+    with cb.write() as s:
+        s.connection().exec_driver_sql("DROP TABLE deadline")
+    with pytest.raises(StorageError), cb.read() as s:
+        today.board(s, D)

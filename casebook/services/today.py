@@ -1,21 +1,35 @@
 """The Today board: what came in, what is overdue, what waits. Each section is a
-bounded query over open work only, so its cost follows the open work, not history."""
+bounded query over open work only, so its cost follows the open work, not history.
+
+This is read at every start, before the first paint, so it costs no SQLAlchemy
+statement compilation and no import of `casebook.models`: each section is one plain SQL
+statement (its rows and, through a window count, how many there are in all) on the
+stdlib connection behind the Session (`casebook.db.driver_reads`), as the statistics
+are. The table and column names are those of `casebook.models`; the tests hold the
+results to the rows the services wrote.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-
-from sqlalchemy import and_, exists, func, or_
-from sqlmodel import Session, select
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from casebook.dates import to_local
 from casebook.dates import today as local_today
-from casebook.models import STEP_OPEN, Case, Deadline, FollowUpStep, Referral, Signal
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlmodel import Session
 
 SECTION_LIMIT = 50
 PROMISES = ("CALLBACK",)
 SECTIONS = ("untriaged", "overdue", "due_week", "referrals", "deadlines", "no_next_step")
+
+# Stored codes, as in casebook.models (a test keeps them the same).
+STEP_OPEN = "OPEN"  # models.STEP_OPEN
+REFERRAL_REQUESTED = "REQUESTED"  # models.Referral.status default
 
 
 def _open_statuses() -> list[str]:
@@ -46,158 +60,164 @@ class Section:
     rows: list[TodayRow]
 
 
-def _section(session, name, rows_stmt, make) -> Section:
-    """The first SECTION_LIMIT rows and, through a window count, how many there are in
-    all: one statement per section, not two."""
-    stmt = rows_stmt.add_columns(func.count().over()).limit(SECTION_LIMIT)
-    raw = list(session.exec(stmt))
+def _day(value: str | None) -> date | None:
+    """A stored date (ISO text, as SQLAlchemy's Date stores it in SQLite)."""
+    return None if value is None else date.fromisoformat(value)
+
+
+def _local_day(value: str) -> date:
+    """The local date of a stored moment (models.UTCDateTime: ISO text in UTC)."""
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return to_local(moment).date()
+
+
+def _in(values) -> str:
+    return "(" + ", ".join("?" * len(values)) + ")"
+
+
+def _section(source, name: str, sql: str, params: list, make) -> Section:
+    """The first SECTION_LIMIT rows of `sql` and, through a window count, how many
+    there are in all: one statement per section, not two. `sql` selects the row's
+    columns; the count and the limit are added here."""
+    from casebook.db import driver_reads
+
+    select, rest = sql.split("\nFROM ", 1)
+    stmt = f"{select}, count(*) OVER ()\nFROM {rest}\nLIMIT ?"
+    with driver_reads(source) as conn:
+        raw = conn.execute(stmt, [*params, SECTION_LIMIT]).fetchall()
     return Section(name, raw[0][-1] if raw else 0, [make(r) for r in raw])
 
 
-def untriaged(session: Session) -> Section:
-    cond = and_(Signal.triaged_at.is_(None), Case.status.in_(_open_statuses()))
-    base = (
-        select(
-            Signal.id,
-            Signal.received_on,
-            Signal.channel,
-            Case.id,
-            Case.reference,
-            Case.title,
-            Case.urgency,
-        )
-        .join(Case, Case.id == Signal.case_id)
-        .where(cond)
+def untriaged(session: Session | sqlite3.Connection) -> Section:
+    statuses = _open_statuses()
+    sql = (
+        "SELECT signal.id, signal.received_on, signal.channel, case_file.id,"
+        " case_file.reference, case_file.title, case_file.urgency"
+        "\nFROM signal JOIN case_file ON case_file.id = signal.case_id"
+        f" WHERE signal.triaged_at IS NULL AND case_file.status IN {_in(statuses)}"
+        " ORDER BY signal.received_on, signal.id"
     )
     return _section(
         session,
         "untriaged",
-        base.order_by(Signal.received_on, Signal.id),
-        lambda r: TodayRow("untriaged", r[3], r[4], r[5], r[2], r[1], r[0], r[6]),
+        sql,
+        statuses,
+        lambda r: TodayRow("untriaged", r[3], r[4], r[5], r[2], _day(r[1]), r[0], r[6]),
     )
 
 
-def _steps(session: Session, name: str, cond) -> Section:
+def _steps(session, name: str, cond: str, params: list) -> Section:
     # Closed cases stay off the board even if a step was left open (an imported file).
-    where = and_(FollowUpStep.status == STEP_OPEN, Case.status.in_(_open_statuses()), cond)
-    base = (
-        select(
-            FollowUpStep.id,
-            FollowUpStep.step_type,
-            FollowUpStep.due_on,
-            Case.id,
-            Case.reference,
-            Case.title,
-            Case.urgency,
-        )
-        .join(Case, Case.id == FollowUpStep.case_id)
-        .where(where)
-        .order_by(FollowUpStep.due_on, FollowUpStep.id)
+    statuses = _open_statuses()
+    sql = (
+        "SELECT followup_step.id, followup_step.step_type, followup_step.due_on,"
+        " case_file.id, case_file.reference, case_file.title, case_file.urgency"
+        "\nFROM followup_step JOIN case_file ON case_file.id = followup_step.case_id"
+        f" WHERE followup_step.status = ? AND case_file.status IN {_in(statuses)}"
+        f" AND {cond}"
+        " ORDER BY followup_step.due_on, followup_step.id"
     )
     return _section(
         session,
         name,
-        base,
-        lambda r: TodayRow(name, r[3], r[4], r[5], r[1], r[2], r[0], r[6]),
+        sql,
+        [STEP_OPEN, *statuses, *params],
+        lambda r: TodayRow(name, r[3], r[4], r[5], r[1], _day(r[2]), r[0], r[6]),
     )
 
 
-def overdue(session: Session, today: date) -> Section:
-    return _steps(session, "overdue", FollowUpStep.due_on < today)
+def overdue(session: Session | sqlite3.Connection, today: date) -> Section:
+    return _steps(session, "overdue", "followup_step.due_on < ?", [today.isoformat()])
 
 
-def due_this_week(session: Session, today: date) -> Section:
+def due_this_week(session: Session | sqlite3.Connection, today: date) -> Section:
     return _steps(
         session,
         "due_week",
-        and_(FollowUpStep.due_on >= today, FollowUpStep.due_on <= today + timedelta(days=7)),
+        "followup_step.due_on >= ? AND followup_step.due_on <= ?",
+        [today.isoformat(), (today + timedelta(days=7)).isoformat()],
     )
 
 
-def referrals_waiting(session: Session) -> Section:
-    cond = and_(Referral.status == "REQUESTED", Case.status.in_(_open_statuses()))
-    base = (
-        select(
-            Referral.id,
-            Referral.shelter_type,
-            Referral.reply_due_on,
-            Referral.requested_on,
-            Case.id,
-            Case.reference,
-            Case.title,
-            Case.urgency,
-        )
-        .join(Case, Case.id == Referral.case_id)
-        .where(cond)
-        .order_by(Referral.reply_due_on.is_(None), Referral.reply_due_on, Referral.requested_on)
+def referrals_waiting(session: Session | sqlite3.Connection) -> Section:
+    statuses = _open_statuses()
+    sql = (
+        "SELECT referral.id, referral.shelter_type, referral.reply_due_on,"
+        " referral.requested_on, case_file.id, case_file.reference, case_file.title,"
+        " case_file.urgency"
+        "\nFROM referral JOIN case_file ON case_file.id = referral.case_id"
+        f" WHERE referral.status = ? AND case_file.status IN {_in(statuses)}"
+        " ORDER BY referral.reply_due_on IS NULL, referral.reply_due_on,"
+        " referral.requested_on"
     )
     return _section(
         session,
         "referrals",
-        base,
-        lambda r: TodayRow("referrals", r[4], r[5], r[6], r[1], r[2] or r[3], r[0], r[7]),
+        sql,
+        [REFERRAL_REQUESTED, *statuses],
+        lambda r: TodayRow("referrals", r[4], r[5], r[6], r[1], _day(r[2] or r[3]), r[0], r[7]),
     )
 
 
-def deadlines_near(session: Session, today: date, days: int = 14) -> Section:
+def deadlines_near(session: Session | sqlite3.Connection, today: date, days: int = 14) -> Section:
     # A promised call-back that passed unmarked stays on the board until it is marked
     # done (in the case file); a bedenktijd or aangifte date that passed is history.
-    missed = and_(Deadline.due_on < today, Deadline.kind.in_(PROMISES))
-    cond = and_(
-        Deadline.done.is_(False),
-        or_(
-            and_(Deadline.due_on >= today, Deadline.due_on <= today + timedelta(days=days)),
-            missed,
-        ),
-        Case.status.in_(_open_statuses()),
+    statuses = _open_statuses()
+    sql = (
+        "SELECT deadline.id, deadline.kind, deadline.due_on, case_file.id,"
+        " case_file.reference, case_file.title, case_file.urgency"
+        "\nFROM deadline JOIN case_file ON case_file.id = deadline.case_id"
+        " WHERE deadline.done IS 0"
+        " AND (deadline.due_on >= ? AND deadline.due_on <= ?"
+        f" OR deadline.due_on < ? AND deadline.kind IN {_in(PROMISES)})"
+        f" AND case_file.status IN {_in(statuses)}"
+        " ORDER BY deadline.due_on"
     )
-    base = (
-        select(
-            Deadline.id,
-            Deadline.kind,
-            Deadline.due_on,
-            Case.id,
-            Case.reference,
-            Case.title,
-            Case.urgency,
-        )
-        .join(Case, Case.id == Deadline.case_id)
-        .where(cond)
-        .order_by(Deadline.due_on)
-    )
+    start = today.isoformat()
+    params = [start, (today + timedelta(days=days)).isoformat(), start, *PROMISES, *statuses]
     return _section(
         session,
         "deadlines",
-        base,
-        lambda r: TodayRow("deadlines", r[3], r[4], r[5], r[1], r[2], r[0], r[6]),
+        sql,
+        params,
+        lambda r: TodayRow("deadlines", r[3], r[4], r[5], r[1], _day(r[2]), r[0], r[6]),
     )
 
 
-def without_next_step(session: Session) -> Section:
-    has_open = exists().where(FollowUpStep.case_id == Case.id, FollowUpStep.status == STEP_OPEN)
-    cond = and_(Case.status.in_(_open_statuses()), Case.triaged_at.is_not(None), ~has_open)
-    base = (
-        select(Case.id, Case.reference, Case.title, Case.phase, Case.updated_at, Case.urgency)
-        .where(cond)
-        .order_by(Case.updated_at)
+def without_next_step(session: Session | sqlite3.Connection) -> Section:
+    statuses = _open_statuses()
+    sql = (
+        "SELECT case_file.id, case_file.reference, case_file.title, case_file.phase,"
+        " case_file.updated_at, case_file.urgency"
+        "\nFROM case_file"
+        f" WHERE case_file.status IN {_in(statuses)} AND case_file.triaged_at IS NOT NULL"
+        " AND NOT (EXISTS (SELECT * FROM followup_step"
+        " WHERE followup_step.case_id = case_file.id AND followup_step.status = ?))"
+        " ORDER BY case_file.updated_at"
     )
     return _section(
         session,
         "no_next_step",
-        base,
-        lambda r: TodayRow(
-            "no_next_step", r[0], r[1], r[2], r[3], to_local(r[4]).date(), r[0], r[5]
-        ),
+        sql,
+        [*statuses, STEP_OPEN],
+        lambda r: TodayRow("no_next_step", r[0], r[1], r[2], r[3], _local_day(r[4]), r[0], r[5]),
     )
 
 
-def board(session: Session, today: date | None = None) -> list[Section]:
+def board(session: Session | sqlite3.Connection, today: date | None = None) -> list[Section]:
+    """The six sections, read in one snapshot. `session` is a SQLModel Session (its
+    pending changes are flushed first) or a stdlib sqlite3 connection."""
+    from casebook.db import driver_reads
+
     today = today or local_today()
-    return [
-        untriaged(session),
-        overdue(session, today),
-        due_this_week(session, today),
-        referrals_waiting(session),
-        deadlines_near(session, today),
-        without_next_step(session),
-    ]
+    with driver_reads(session) as conn:
+        return [
+            untriaged(conn),
+            overdue(conn, today),
+            due_this_week(conn, today),
+            referrals_waiting(conn),
+            deadlines_near(conn, today),
+            without_next_step(conn),
+        ]
