@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from casebook import integrity
 from casebook.db import open_casebook
@@ -150,7 +151,7 @@ def test_both_windows_can_write(two_windows):
     a = new_case(one)
     b = new_case(two)
     with one.read() as s:
-        assert {c.id for c in s.query(Case).all()} == {a, b}
+        assert {c.id for c in s.exec(select(Case)).all()} == {a, b}
 
 
 def test_stale_case_edit_is_refused_and_nothing_is_overwritten(two_windows):
@@ -215,7 +216,7 @@ def test_stale_person_edit_is_refused(two_windows):
     one, two = two_windows
     case_id = new_case(one)
     with one.read() as s:
-        person = s.query(Person).filter_by(case_id=case_id).one()
+        person = s.exec(select(Person).where(Person.case_id == case_id)).one()
     with two.write() as s:
         from casebook.services import persons
 

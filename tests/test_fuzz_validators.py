@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlmodel import select
 
 from casebook.errors import CasebookError
 from casebook.services import (
@@ -176,7 +177,12 @@ def test_steps(cb, case_id, step_type, due, org, text, done):
     data = steps.StepInput(step_type=step_type, due_on=due, organisation_id=org, description=text)
     attempt(cb, lambda s: steps.add_step(s, case_id, data))
     with cb.read() as s:
-        ids = [st_.id for st_ in s.query(steps.FollowUpStep).filter_by(status="OPEN").all()]
+        ids = [
+            st_.id
+            for st_ in s.exec(
+                select(steps.FollowUpStep).where(steps.FollowUpStep.status == "OPEN")
+            ).all()
+        ]
     if ids:
         attempt(cb, lambda s: steps.complete_step(s, ids[0], result=text, done_on=done))
         attempt(cb, lambda s: steps.reschedule_step(s, ids[-1], due))
@@ -222,7 +228,7 @@ def test_referrals(cb, case_id, shelter, person, requested, reply, note, status)
     )
     attempt(cb, lambda s: referrals.request_referral(s, case_id, data, today=TODAY))
     with cb.read() as s:
-        ids = [r.id for r in s.query(referrals.Referral).all()]
+        ids = [r.id for r in s.exec(select(referrals.Referral)).all()]
     if ids:
         attempt(cb, lambda s: referrals.set_referral_status(s, ids[0], status, on=reply, note=note))
 
@@ -245,7 +251,7 @@ def test_persons_consent_closure(
     data = intake.PersonInput(role=role, birth_year=birth, age=age, name=name, notes=name)
     attempt(cb, lambda s: persons.add_person(s, case_id, data))
     with cb.read() as s:
-        pid = s.query(intake.Person).first().id
+        pid = s.exec(select(intake.Person)).first().id
     c = consent.ConsentInput(purpose=purpose, method=method, recorded_on=recorded, note=name)
     attempt(cb, lambda s: consent.record_consent(s, pid, c))
     attempt(cb, lambda s: closure.close_case(s, case_id, outcome=outcome, closed_on=closed))
