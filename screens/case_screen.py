@@ -21,7 +21,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from casebook import refdata
 from casebook.dates import format_date, format_datetime
@@ -32,6 +32,7 @@ from casebook.services.cases import CaseDetail
 from casebook.text import one_line
 from screens.case_timeline import Lookups, person_name, timeline_row
 from screens.localize import Localized
+from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import literal
 from screens.widgets.plain_cells import PlainCells
 
@@ -188,7 +189,7 @@ class CaseScreen(Localized, Screen):
         yield bar
         yield Static("", id="case-count", classes="muted page-count")
         yield CaseTable(id="case-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_screen_resume(self) -> None:
         if self.data is not None:

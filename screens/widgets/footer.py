@@ -85,8 +85,11 @@ class KeyFooter(Widget, can_focus=False):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen) -> None:
+        # At once, not after the next refresh: the line is then settled by the time
+        # whatever changed the bindings returns, so nothing drawn on top of this screen
+        # (a dialog) can be painted before the footer behind it has caught up.
         if screen.app.app_focus and self.is_attached and screen is self.screen:
-            self.call_after_refresh(self._update)
+            self._update()
 
     def _update(self) -> None:
         if not self.is_attached:
