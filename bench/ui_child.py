@@ -72,10 +72,14 @@ def _case_of(args, kwargs):
     return kwargs.get("case_id", args[1] if len(args) > 1 else None)
 
 
-def install_probes() -> None:
-    from casebook.services import cases, today
+def install_probes(mode: str = "today") -> None:
+    from casebook.services import today
 
     _probe(today, "board")
+    if mode == "today":
+        return
+    from casebook.services import cases
+
     _probe(cases, "list_cases", _search_of)
     _probe(cases, "count_cases", _search_of)
     _probe(cases, "case_detail", _case_of)
@@ -176,7 +180,7 @@ def main() -> int:
     fixed_today = date.fromisoformat(opts.today) if opts.today else None
     result: dict = {"mode": opts.mode}
 
-    install_probes()
+    install_probes(opts.mode)
     from screens.app import CasebookApp
 
     install_screen_probes()

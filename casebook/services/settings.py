@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING
 
-from casebook.models import Setting
+from casebook.db import driver_reads
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 DEFAULTS: dict[str, str] = {
     "municipality": "",
@@ -25,14 +28,15 @@ MIN_K = 3
 
 def get_all(session: Session) -> dict[str, str]:
     values = dict(DEFAULTS)
-    for row in session.exec(select(Setting)):
-        values[row.key] = row.value
+    with driver_reads(session) as conn:
+        values.update(conn.execute("SELECT key, value FROM setting"))
     return values
 
 
 def get(session: Session, key: str) -> str:
-    row = session.get(Setting, key)
-    return row.value if row is not None else DEFAULTS.get(key, "")
+    with driver_reads(session) as conn:
+        row = conn.execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
+    return row[0] if row is not None else DEFAULTS.get(key, "")
 
 
 def get_int(session: Session, key: str) -> int:
@@ -49,6 +53,8 @@ def stats_k(session: Session) -> int:
 def put(session: Session, key: str, value: str) -> None:
     if key not in DEFAULTS:
         raise KeyError(key)
+    from casebook.models import Setting
+
     row = session.get(Setting, key) or Setting(key=key)
     row.value = value
     session.add(row)
