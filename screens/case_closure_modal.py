@@ -38,7 +38,10 @@ def open_items(session, case_id: int) -> tuple[int, list[FollowUpStep], list[Ref
 
 class ClosureModal(FormModal):
     TITLE_KEY = "case.closure.title"
+    # Opaque: closing is a decision of its own, and the half-drawn case behind a
+    # translucent dialog added nothing but noise (and an unsteady snapshot).
     DEFAULT_CSS = """
+    ClosureModal { background: $background; }
     ClosureModal #closure-items { height: auto; max-height: 10; margin: 0 0 1 0; }
     ClosureModal #closure-items-label { margin: 0 0 0 0; }
     """
