@@ -6,9 +6,10 @@ location and persons run in SQL, in a worker; the table shows one page of
 the last row, PageUp on the first) turn the page, Enter opens the case.
 
 The search runs on every key. A page is as many rows as the table shows (no scrolling
-within a page, so no scrollbar to draw), the columns have fixed widths (no cell is
-measured), and plain user text becomes a cell without a detour through markup: a key
-costs the query and the repaint of what is on screen, not of a hundred rows.
+within a page, so no scrollbar to draw), and the table is a `SectionTable` (as on
+Today): fixed column widths, drawn line by line, no cell measured and no layout pass
+while the page keeps its height. A key costs the query and the repaint of what is on
+screen.
 """
 
 from __future__ import annotations
@@ -32,8 +33,7 @@ from screens.localize import Localized
 from screens.today_screen import urgency_cell
 from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import CodeSelect, literal
-from screens.widgets.plain_cells import PlainCells
-from screens.widgets.tables import RowTable
+from screens.widgets.sections import Column, SectionTable
 
 # Lines of the screen that are not rows of the table: header, filters, the search bar
 # and its margin, the table's column header, footer.
@@ -44,16 +44,14 @@ MIN_PAGE = 5
 _NOT_PLAIN = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-def cell(value: str | None, limit: int) -> Text:
-    """User text as a one-line cell, literal (never markup), cut to `limit`."""
+def cell(value: str | None) -> Text:
+    """User text as a one-line cell, literal (never markup); the table cuts it."""
     text = value or ""
-    if _NOT_PLAIN.search(text):
-        return literal(text, limit=limit)
-    return Text(text if len(text) <= limit else text[: limit - 1] + "…")
+    return literal(text) if _NOT_PLAIN.search(text) else Text(text)
 
 
-class CaseList(PlainCells, RowTable):
-    """The page of cases: fixed-width columns, one-line Text cells (see PlainCells)."""
+class CaseList(SectionTable):
+    """The page of cases: a section table without a heading line."""
 
 
 class CasesScreen(Localized, Screen):
@@ -97,43 +95,36 @@ class CasesScreen(Localized, Screen):
         with Horizontal(id="searchbar"):
             yield Input(placeholder=t("cases.search_placeholder"), id="search", compact=True)
             yield Static("", id="count")
-        yield CaseList(id="cases")
+        yield CaseList(
+            None, Text(t("cases.count_none")), window=self.page_size, on_edge=self._edge, id="cases"
+        )
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#cases", RowTable)
-        table.focus()
-        self._columns()
+        self.query_one("#cases", CaseList).focus()
 
     def on_screen_resume(self) -> None:
         self.reload()
 
     def on_resize(self) -> None:
-        self._columns()
+        self.query_one("#cases", CaseList).window = self.page_size
         self.reload()
 
-    def _label_width(self) -> int:
-        return 14 if self.app.size.width >= 100 else 11
-
-    def _title_width(self) -> int:
-        # reference 9, phase and status, urgency 9, opened 10; 2 cells of padding per
-        # column and the scrollbar
-        return max(14, self.app.size.width - 2 - 12 - (9 + 2 * self._label_width() + 9 + 10))
+    def _columns(self) -> list[Column]:
+        label = 14 if self.app.size.width >= 100 else 11
+        return [
+            Column(Text(t("today.col.reference")), 9),
+            Column(Text(t("today.col.title")), 0),
+            Column(Text(t("cases.col.phase")), label),
+            Column(Text(t("cases.col.status")), label),
+            Column(Text(t("today.col.urgency")), 9),
+            Column(Text(t("cases.col.opened")), 10),
+        ]
 
     @property
     def page_size(self) -> int:
         """Rows on a page: as many as the table shows at this terminal height."""
         return max(MIN_PAGE, self.app.size.height - CHROME_LINES)
-
-    def _columns(self) -> None:
-        table = self.query_one("#cases", RowTable)
-        table.clear(columns=True)
-        table.add_column(Text(t("today.col.reference")), width=9, key="reference")
-        table.add_column(Text(t("today.col.title")), width=self._title_width(), key="title")
-        table.add_column(Text(t("cases.col.phase")), width=self._label_width(), key="phase")
-        table.add_column(Text(t("cases.col.status")), width=self._label_width(), key="status")
-        table.add_column(Text(t("today.col.urgency")), width=9, key="urgency")
-        table.add_column(Text(t("cases.col.opened")), width=10, key="opened")
 
     # -- data -----------------------------------------------------------------------
 
@@ -156,21 +147,25 @@ class CasesScreen(Localized, Screen):
             return
         self.page_offset, self.total_count = offset, total
         table = self.query_one("#cases", CaseList)
-        keep = table.current_key
-        table.clear()
-        title_w, label_w = self._title_width(), self._label_width()
-        for row in rows:
-            table.add_row(
-                cell(row.reference, 20),
-                cell(row.title, title_w),
-                cell(refdata.label("phases", row.phase), label_w),
-                cell(refdata.label("statuses", row.status), label_w),
-                urgency_cell(row.urgency),
-                Text(format_date(row.opened_on)),
-                key=str(row.id),
-            )
-        if keep is not None and keep in {str(r.id) for r in rows}:
-            table.move_cursor(row=table.get_row_index(keep))
+        table.set_rows(
+            None,
+            self._columns(),
+            [
+                (
+                    str(row.id),
+                    [
+                        cell(row.reference),
+                        cell(row.title),
+                        Text(refdata.label("phases", row.phase)),
+                        Text(refdata.label("statuses", row.status)),
+                        urgency_cell(row.urgency),
+                        Text(format_date(row.opened_on)),
+                    ],
+                )
+                for row in rows
+            ],
+            keep=table.current_key,
+        )
         if total:
             count = t("cases.count", first=offset + 1, last=offset + len(rows), total=total)
         else:
@@ -212,7 +207,7 @@ class CasesScreen(Localized, Screen):
 
     @on(Input.Submitted, "#search")
     def _search_done(self) -> None:
-        self.query_one("#cases", RowTable).focus()
+        self.query_one("#cases", CaseList).focus()
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
@@ -233,22 +228,23 @@ class CasesScreen(Localized, Screen):
             self.page_offset = offset
             self.reload()
 
-    @on(RowTable.Edge, "#cases")
-    def _edge(self, event: RowTable.Edge) -> None:
-        if event.direction > 0 and self.page_offset + self.page_size < self.total_count:
+    def _edge(self, table: SectionTable, direction: int) -> None:
+        """The cursor ran into the first or last row: turn the page (or, on the first
+        row of the first page, go up to the search)."""
+        if direction > 0 and self.page_offset + self.page_size < self.total_count:
             self.action_page(1)
-        elif event.direction < 0 and self.page_offset > 0:
+        elif direction < 0 and self.page_offset > 0:
             self.action_page(-1)
-        elif event.direction < 0:
+        elif direction < 0:
             self.query_one("#search", Input).focus()
 
-    @on(RowTable.RowSelected, "#cases")
-    def _selected(self, event: RowTable.RowSelected) -> None:
+    @on(SectionTable.Selected, "#cases")
+    def _selected(self, event: SectionTable.Selected) -> None:
         event.stop()
-        self.app.open_case(int(event.row_key.value))
+        self.action_open()
 
     def action_open(self) -> None:
-        key = self.query_one("#cases", RowTable).current_key
+        key = self.query_one("#cases", CaseList).current_key
         if key is not None:
             self.app.open_case(int(key))
 

@@ -3,13 +3,9 @@ paging, and Enter opening the case."""
 
 from __future__ import annotations
 
-from rich.text import Text
 from sqlmodel import func, select
-from textual.strip import Strip
-from textual.widgets import DataTable
 
 from casebook.models import Case, CaseExploitation
-from screens.cases_screen import CaseList
 from tests.uikit import SIZE, make_app, screen_text, settle, settle_search, table_rows, type_text
 
 
@@ -139,41 +135,3 @@ async def test_enter_opens_the_case(demo_cb):
         with demo_cb.read() as s:
             second = s.exec(select(Case.id).where(Case.reference == "2026-0054")).one()
         assert opened == [second]
-
-
-async def test_cells_are_drawn_as_datatable_draws_them(demo_cb):
-    """The case list draws its one-line Text cells itself; the result is what
-    DataTable draws, with and without the cursor, for styled, cut and wide text."""
-
-    def simplified(lines):
-        return [list(Strip(list(line)).simplify()) for line in lines]
-
-    app = make_app(demo_cb)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_cases(pilot)
-        table = screen.query_one("#cases", CaseList)
-        table.add_row(
-            Text("x" * 200, style="bold"),
-            Text("a[b]c é 漢字漢字漢字" * 5),
-            Text(""),
-            Text("ok", style="italic red"),
-            Text("!"),
-            Text.assemble(("ab", "red"), "cd", ("ef", "bold")),
-            key="extra",
-        )
-        compared = 0
-        for row in range(table.row_count):
-            for column in range(len(table.columns)):
-                width = table.ordered_columns[column].get_render_width(table)
-                for cursor in (False, True):
-                    for hover in (False, True):
-                        style = table.rich_style
-                        table._cell_render_cache.clear()
-                        ours = table._render_cell(row, column, style, width, cursor, hover)
-                        table._cell_render_cache.clear()
-                        theirs = DataTable._render_cell(
-                            table, row, column, style, width, cursor, hover
-                        )
-                        assert simplified(ours) == simplified(theirs), (row, column)
-                        compared += 1
-        assert compared == table.row_count * len(table.columns) * 4

@@ -1,5 +1,6 @@
 """One section of the Today board, drawn line by line: a heading with its count, a
-header line and a window of rows that follows the cursor.
+header line and a window of rows that follows the cursor. The case list uses it too,
+without the heading line.
 
 Why not a DataTable: the board shows six short lists at once, and six DataTables cost
 about half a second to compose and lay out (every cell measured on idle). A section
@@ -51,7 +52,8 @@ def fit(text: str, width: int) -> str:
 
 
 class SectionTable(Localized, Widget, can_focus=True):
-    """A heading, a header line and a window of `window` rows keyed by strings."""
+    """A heading (unless it is None), a header line and a window of `window` rows
+    keyed by strings."""
 
     COMPONENT_CLASSES = {
         "section--heading",
@@ -87,8 +89,8 @@ class SectionTable(Localized, Widget, can_focus=True):
         Binding("up", "cursor_up", "ui.key.up", show=False),
         Binding("pagedown", "page_down", "ui.key.down", show=False),
         Binding("pageup", "page_up", "ui.key.up", show=False),
-        Binding("home", "first", "ui.key.up", show=False),
-        Binding("end", "last", "ui.key.down", show=False),
+        Binding("home,ctrl+home", "first", "ui.key.up", show=False),
+        Binding("end,ctrl+end", "last", "ui.key.down", show=False),
     ]
 
     class Edge(Message):
@@ -127,7 +129,7 @@ class SectionTable(Localized, Widget, can_focus=True):
 
     def __init__(
         self,
-        heading: Text,
+        heading: Text | None,
         empty: Text,
         *,
         window: int = 8,
@@ -151,7 +153,7 @@ class SectionTable(Localized, Widget, can_focus=True):
 
     def set_rows(
         self,
-        heading: Text,
+        heading: Text | None,
         columns: list[Column],
         rows: list[tuple[str, list[Text]]],
         *,
@@ -159,7 +161,9 @@ class SectionTable(Localized, Widget, can_focus=True):
         row: int = 0,
     ) -> None:
         """Show `rows` (key, cells) under `heading`; the cursor stays on the row keyed
-        `keep` if it is still there, else on row number `row` (kept within the rows)."""
+        `keep` if it is still there, else on row number `row` (kept within the rows).
+        The layout is redone only when the number of lines changes."""
+        lines = self._lines()
         self._heading = heading
         self._columns = columns
         self._keys = [key for key, _ in rows]
@@ -170,7 +174,7 @@ class SectionTable(Localized, Widget, can_focus=True):
         self._offset = 0
         self.cursor_row = 0
         self._place_cursor(row)
-        self.refresh(layout=True)
+        self.refresh(layout=self._lines() != lines)
 
     def set_columns(self, columns: list[Column]) -> None:
         """New column widths or labels for the same rows."""
@@ -265,10 +269,11 @@ class SectionTable(Localized, Widget, can_focus=True):
         self.move_cursor(row=len(self._keys) - 1)
 
     def _on_click(self, event: events.Click) -> None:
-        row = self._offset + event.y - 2
+        above = self._top + 1  # the heading and the header line
+        row = self._offset + event.y - above
         if (
             not self._keys
-            or event.y < 2
+            or event.y < above
             or row >= min(len(self._keys), self._offset + self._window)
         ):
             return
@@ -292,10 +297,18 @@ class SectionTable(Localized, Widget, can_focus=True):
         arrows = ("↑" if first > 1 else " ") + ("↓" if last < len(self._keys) else " ")
         return Text(f"{first}–{last}/{len(self._keys)} {arrows}")
 
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+    @property
+    def _top(self) -> int:
+        """Lines above the header line: the heading's, if there is one."""
+        return 0 if self._heading is None else 1
+
+    def _lines(self) -> int:
         if not self._keys:
-            return 2  # heading, "nothing"
-        return 2 + min(len(self._keys), self._window)
+            return self._top + 1  # "nothing"
+        return self._top + 1 + min(len(self._keys), self._window)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self._lines()
 
     def widths(self, width: int) -> list[int]:
         """Each column's width in cells at a total `width`: fixed columns as given,
@@ -330,7 +343,9 @@ class SectionTable(Localized, Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         style = self.get_component_rich_style
-        if y == 0:
+        if self._heading is None:
+            y += 1  # no heading line: the header is the first line
+        elif y == 0:
             position = self._position
             room = max(0, width - cell_len(position.plain) - 1)
             heading = (
