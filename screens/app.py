@@ -163,10 +163,10 @@ class CasebookApp(Localized, App):
         else:
             self.screen.refresh_data()
 
-    def action_cases(self) -> None:
+    def action_cases(self, search: bool = False) -> None:
         from screens.cases_screen import CasesScreen
 
-        self._show(CasesScreen())
+        self._show(CasesScreen(search=search))
 
     def action_intake(self, case_id: int | None = None) -> None:
         from screens.intake_screen import IntakeScreen

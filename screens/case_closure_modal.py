@@ -18,6 +18,7 @@ from casebook.i18n import t
 from casebook.models import STEP_OPEN, FollowUpStep, Referral
 from casebook.services import closure, referrals, steps
 from screens.case_form_modal import FormModal
+from screens.widgets.focus import focus_now
 from screens.widgets.forms import CodeSelect, DateInput, FormField, literal
 
 
@@ -127,11 +128,11 @@ class ClosureModal(FormModal):
                 )
             )
             if self._first_show:
-                table.focus()
+                focus_now(table)
         else:
             label.update(Text(t("case.closure.nothing_open")))
             if self._first_show or isinstance(self.focused, DataTable):
-                self.query_one("#closure-outcome").focus()
+                focus_now(self.query_one("#closure-outcome"))
         self._first_show = False
 
     def _selected(self):

@@ -12,6 +12,7 @@ from casebook.services import contacts
 from casebook.services.contacts import ContactInput
 from screens.case_form_modal import FormModal, select_value
 from screens.case_referral_modal import PersonSelect
+from screens.widgets.focus import focus_now
 from screens.widgets.forms import CodeSelect, DateInput, FormField
 
 
@@ -62,7 +63,7 @@ class ContactModal(FormModal):
         yield Checkbox(t("case.contact.interpreter"), id="contact-interpreter")
 
     def on_mount(self) -> None:
-        self.query_one("#contact-summary", Input).focus()
+        focus_now(self.query_one("#contact-summary", Input))
 
     def collect(self) -> ContactInput:
         return ContactInput(

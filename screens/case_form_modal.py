@@ -22,6 +22,7 @@ from casebook.errors import CasebookError, StaleEditError, ValidationError
 from casebook.i18n import t
 from screens.localize import Localized
 from screens.widgets.confirm import ConfirmModal
+from screens.widgets.focus import focus_now
 from screens.widgets.forms import FormField, clear_errors, literal, show_errors
 
 
@@ -72,7 +73,7 @@ class FormModal(Localized, ModalScreen):
             control.compact = True
         first = self.query(FormField).first() if self.query(FormField) else None
         if first is not None:
-            first.control.focus()
+            focus_now(first.control)
 
     # -- to be filled in by each form ------------------------------------------------
 

@@ -33,6 +33,7 @@ from casebook.services.cases import CaseDetail
 from casebook.text import one_line
 from screens.case_timeline import Lookups, person_name, timeline_row
 from screens.localize import Localized
+from screens.widgets.focus import focus_now
 from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import literal
 from screens.widgets.plain_cells import PlainCells
@@ -656,7 +657,7 @@ class CaseScreen(Localized, Screen):
             self.query_one("#case-tabs", SectionBar).show_active(name)
             self._section()
             self._refresh_keys()
-        self.query_one("#case-table", DataTable).focus()
+        focus_now(self.query_one("#case-table", DataTable))
 
     def action_cursor(self, delta: int) -> None:
         table = self.query_one("#case-table", DataTable)

@@ -18,7 +18,7 @@ import re
 from dataclasses import replace
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -31,6 +31,7 @@ from casebook.i18n import t
 from casebook.services.cases import CaseFilter, CaseRow
 from screens.localize import Localized
 from screens.today_screen import urgency_cell
+from screens.widgets.focus import focus_now
 from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import CodeSelect, literal
 from screens.widgets.sections import Column, SectionTable
@@ -57,16 +58,30 @@ class CaseList(SectionTable):
 class CasesScreen(Localized, Screen):
     CSS_PATH = "cases_screen.tcss"
 
+    # `/` into the search and Enter or Down back to the list are priority bindings: the
+    # App runs them as it reads the key, so the keys typed right after land where the
+    # focus has just gone, however fast they come (a plain binding runs later, when the
+    # focused widget has had its turn, and the App has meanwhile sent the next keys to
+    # the old focus). Each applies only on its own side (check_action).
     BINDINGS = [
-        Binding("slash", "search", "cases.key.search", id="cases.search"),
+        Binding("slash", "search", "cases.key.search", id="cases.search", priority=True),
+        Binding(
+            "enter,down",
+            "to_list",
+            "cases.key.to_list",
+            id="cases.to_list",
+            show=False,
+            priority=True,
+        ),
         Binding("enter", "open", "today.key.open", id="cases.open", show=False),
         Binding("right_square_bracket", "page(1)", "cases.key.next", id="cases.next"),
         Binding("left_square_bracket", "page(-1)", "cases.key.previous", id="cases.previous"),
         Binding("escape", "back", "key.back", id="cases.back"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, *, search: bool = False) -> None:
         super().__init__()
+        self._start_in_search = search
         self.case_filter = CaseFilter()
         self.page_offset = 0
         self.total_count = 0
@@ -96,12 +111,22 @@ class CasesScreen(Localized, Screen):
             yield Input(placeholder=t("cases.search_placeholder"), id="search", compact=True)
             yield Static("", id="count")
         yield CaseList(
-            None, Text(t("cases.count_none")), window=self.page_size, on_edge=self._edge, id="cases"
+            None, Text(t("cases.empty")), window=self.page_size, on_edge=self._edge, id="cases"
         )
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#cases", CaseList).focus()
+        focus_now(self.query_one("#search" if self._start_in_search else "#cases"))
+
+    def on_key(self, event: events.Key) -> None:
+        """A character that reaches the screen while the search has the focus was typed
+        before the focus got there (sent to the list, or to this screen before it was
+        mounted): it belongs in the search, in the order typed."""
+        search = self.query_one("#search", Input)
+        if self.focused is search and event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            search.insert_text_at_cursor(event.character)
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -205,16 +230,22 @@ class CasesScreen(Localized, Screen):
         self.page_offset = 0
         self.reload()
 
-    @on(Input.Submitted, "#search")
-    def _search_done(self) -> None:
-        self.query_one("#cases", CaseList).focus()
+    def _searching(self) -> bool:
+        return self.is_mounted and self.focused is self.query_one("#search", Input)
 
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        focus_now(self.query_one("#search", Input))
+
+    def action_to_list(self) -> None:
+        focus_now(self.query_one("#cases", CaseList))
 
     # -- paging and opening ---------------------------------------------------------
 
     def check_action(self, action: str, parameters) -> bool | None:
+        if action == "search":
+            return self.is_mounted and not self._searching()
+        if action == "to_list":
+            return self._searching()
         if action == "page":
             step = parameters[0] if parameters else 1
             if step > 0:
@@ -236,7 +267,7 @@ class CasesScreen(Localized, Screen):
         elif direction < 0 and self.page_offset > 0:
             self.action_page(-1)
         elif direction < 0:
-            self.query_one("#search", Input).focus()
+            focus_now(self.query_one("#search", Input))
 
     @on(SectionTable.Selected, "#cases")
     def _selected(self, event: SectionTable.Selected) -> None:

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from casebook.i18n import t
 from screens.directory_modal import OrganisationModal, kind_label
 from screens.localize import Localized
+from screens.widgets.focus import focus_now
 from screens.widgets.forms import literal
 
 
@@ -45,7 +46,7 @@ class DirectoryScreen(Localized, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#directory-table", DataTable).focus()
+        focus_now(self.query_one("#directory-table", DataTable))
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -88,7 +89,7 @@ class DirectoryScreen(Localized, Screen):
 
     @on(Input.Submitted, "#directory-search")
     def _search_done(self) -> None:
-        self.query_one("#directory-table", DataTable).focus()
+        focus_now(self.query_one("#directory-table", DataTable))
 
     def selected(self):
         table = self.query_one("#directory-table", DataTable)
@@ -97,7 +98,7 @@ class DirectoryScreen(Localized, Screen):
         return self.rows.get(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
 
     def action_search(self) -> None:
-        self.query_one("#directory-search", Input).focus()
+        focus_now(self.query_one("#directory-search", Input))
 
     def action_add(self) -> None:
         self.app.push_screen(OrganisationModal())

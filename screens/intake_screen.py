@@ -31,6 +31,7 @@ from casebook.i18n import t
 from casebook.services.intake import SignalInput
 from screens.localize import Localized
 from screens.widgets.confirm import ConfirmModal
+from screens.widgets.focus import focus_now
 from screens.widgets.forms import (
     CodeSelect,
     DateInput,
@@ -138,7 +139,7 @@ class IntakeScreen(Localized, Screen):
         if self.case_id is not None:
             self._load_case_label(self.case_id)
         self._show_attach_state()
-        self.query_one("#channel", CodeSelect).focus()
+        focus_now(self.query_one("#channel", CodeSelect))
         self.call_after_refresh(self._remember_initial)
 
     def _remember_initial(self) -> None:
@@ -210,7 +211,7 @@ class IntakeScreen(Localized, Screen):
         self._serial += 1
         row = PersonRow(self._serial, len(self.person_rows()) + 1)
         await self.query_one("#persons").mount(row)
-        row.query_one(CodeSelect).focus()
+        focus_now(row.query_one(CodeSelect))
         # the new row has no place on screen until the next layout: scroll then
         self.call_after_refresh(lambda: row.scroll_visible(animate=False))
 
@@ -226,7 +227,7 @@ class IntakeScreen(Localized, Screen):
     # -- attaching to an existing case ----------------------------------------------
 
     def action_attach(self) -> None:
-        self.query_one("#attach-search", Input).focus()
+        focus_now(self.query_one("#attach-search", Input))
 
     @on(Input.Changed, "#attach-search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -267,7 +268,7 @@ class IntakeScreen(Localized, Screen):
     def _search_submitted(self) -> None:
         results = self.query_one("#attach-results", OptionList)
         if results.display and results.option_count:
-            results.focus()
+            focus_now(results)
             results.highlighted = 0
 
     @on(OptionList.OptionSelected, "#attach-results")
@@ -280,7 +281,7 @@ class IntakeScreen(Localized, Screen):
         search.value = ""
         event.option_list.display = False
         self._show_attach_state()
-        self.query_one("#channel", CodeSelect).focus()
+        focus_now(self.query_one("#channel", CodeSelect))
 
     # -- buttons --------------------------------------------------------------------
 

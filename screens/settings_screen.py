@@ -17,6 +17,7 @@ from casebook.errors import CasebookError, ValidationError
 from casebook.i18n import t
 from screens.localize import Localized
 from screens.widgets.confirm import ConfirmModal
+from screens.widgets.focus import focus_now
 from screens.widgets.forms import FormField, clear_errors, show_errors
 
 TEXT_SETTINGS = ("municipality", "officer")
@@ -132,7 +133,7 @@ class SettingsScreen(Localized, Screen):
         )
 
     def on_mount(self) -> None:
-        self.query_one("#language", Select).focus()
+        focus_now(self.query_one("#language", Select))
 
     # -- personal preferences: applied at once ----------------------------------------
 

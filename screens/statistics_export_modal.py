@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from casebook.i18n import t
 from casebook.stats_export import EXTENSIONS, FORMATS
 from screens.localize import Localized
+from screens.widgets.focus import focus_now
 
 
 def suggested_path(folder: Path, year: int, fmt: str) -> Path:
@@ -72,7 +73,7 @@ class StatisticsExportModal(Localized, ModalScreen[tuple[str, Path] | None]):
                 yield Button(t("stats.export.cancel"), id="export-cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#export-path", Input).focus()
+        focus_now(self.query_one("#export-path", Input))
 
     @on(Select.Changed, "#export-format")
     def _format_changed(self, event: Select.Changed) -> None:

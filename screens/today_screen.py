@@ -35,6 +35,7 @@ from casebook.errors import CasebookError
 from casebook.i18n import t
 from casebook.services.today import SECTIONS, TodayRow
 from screens.localize import Localized
+from screens.widgets.focus import focus_now
 from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import literal
 from screens.widgets.sections import Column, SectionTable
@@ -188,6 +189,11 @@ class TodayScreen(Localized, Screen):
         Binding("a", "add_step", "today.key.add_step", id="today.add_step"),
         Binding("l", "contact", "today.key.contact", id="today.contact"),
         Binding("r", "reload", "today.key.reload", id="today.reload", show=False),
+        # priority: the App opens the case list as it reads `/`, so what is typed
+        # right after it goes to the list's search (see CasesScreen.on_key)
+        Binding(
+            "slash", "search", "today.key.search", id="today.search", show=False, priority=True
+        ),
     ]
 
     def __init__(self, first: BoardRead | None = None) -> None:
@@ -294,7 +300,7 @@ class TodayScreen(Localized, Screen):
             return
         target = next((t_ for t_ in tables if t_.id == f"table-{self._current}"), tables[0])
         if self.app.screen is self:
-            target.focus()
+            focus_now(target)
         else:
             self._current = target.id.removeprefix("table-")
 
@@ -426,6 +432,10 @@ class TodayScreen(Localized, Screen):
         if saved:
             self.notify(t("today.saved"))
         self.refresh_data()
+
+    def action_search(self) -> None:
+        """`/`: search all cases (the case list, its search field focused)."""
+        self.app.action_cases(search=True)
 
     def action_reload(self) -> None:
         self.refresh_data()

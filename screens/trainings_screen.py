@@ -14,6 +14,7 @@ from casebook.dates import format_date
 from casebook.i18n import t
 from screens.localize import Localized
 from screens.trainings_modal import TrainingModal
+from screens.widgets.focus import focus_now
 from screens.widgets.forms import literal
 
 
@@ -45,7 +46,7 @@ class TrainingsScreen(Localized, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#trainings-table", DataTable).focus()
+        focus_now(self.query_one("#trainings-table", DataTable))
         self.load()
 
     def on_screen_resume(self) -> None:

@@ -19,6 +19,7 @@ from casebook.services.steps import StepInput
 from casebook.services.triage import TriageInput
 from screens.localize import Localized
 from screens.widgets.confirm import ConfirmModal
+from screens.widgets.focus import focus_now
 from screens.widgets.forms import (
     CodeSelect,
     DateInput,
@@ -161,7 +162,7 @@ class TriageScreen(Localized, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#urgency", CodeSelect).focus()
+        focus_now(self.query_one("#urgency", CodeSelect))
         self.call_after_refresh(self._remember_initial)
 
     def _remember_initial(self) -> None:
@@ -193,7 +194,7 @@ class TriageScreen(Localized, Screen):
         row = StepRow(self._rows)
         self._rows += 1
         await self.query_one("#steps").mount(row)
-        row.query_one(CodeSelect).focus()
+        focus_now(row.query_one(CodeSelect))
         # the new row has no place on screen until the next layout: scroll then
         self.call_after_refresh(lambda: row.scroll_visible(animate=False))
 

@@ -6,7 +6,16 @@ from __future__ import annotations
 from sqlmodel import func, select
 
 from casebook.models import Case, CaseExploitation
-from tests.uikit import SIZE, make_app, screen_text, settle, settle_search, table_rows, type_text
+from tests.uikit import (
+    SIZE,
+    burst,
+    make_app,
+    screen_text,
+    settle,
+    settle_search,
+    table_rows,
+    type_text,
+)
 
 
 def count(cb, *where) -> int:
@@ -122,7 +131,8 @@ async def test_slash_searches_as_you_type(demo_cb):
         await type_text(pilot, "zzz")
         await settle_search(pilot)
         assert table.row_count == 0
-        assert "geen zaken" in screen_text(app)
+        assert "geen casussen" in screen_text(app)
+        assert "Geen casussen bij deze zoekterm en filters." in screen_text(app)
 
 
 async def test_enter_opens_the_case(demo_cb):
@@ -135,3 +145,46 @@ async def test_enter_opens_the_case(demo_cb):
         with demo_cb.read() as s:
             second = s.exec(select(Case.id).where(Case.reference == "2026-0054")).one()
         assert opened == [second]
+
+
+async def test_keys_typed_in_one_burst_all_land(demo_cb):
+    """`/`, a search term, Enter, `j`, Enter typed faster than the screen moves its
+    focus: the term goes into the search, the rest to the list."""
+    app = make_app(demo_cb)
+    opened = []
+    app.open_case = opened.append
+    async with app.run_test(size=SIZE) as pilot:
+        await open_cases(pilot)
+        burst(app, "slash", *"nagelstudio")
+        await settle_search(pilot)
+        screen = app.screen
+        assert screen.query_one("#search").value == "nagelstudio"
+        table = screen.query_one("#cases")
+        titles = [row[1] for row in table_rows(table)]
+        assert len(titles) >= 2 and all("nagelstudio" in title for title in titles)
+        burst(app, "enter", "j", "enter")
+        await settle(pilot)
+        assert screen.query_one("#search").value == "nagelstudio"
+        with demo_cb.read() as s:
+            second = s.exec(select(Case.id).where(Case.reference == table_rows(table)[1][0])).one()
+        assert opened == [second]
+
+
+async def test_slash_on_today_searches_the_cases(demo_cb):
+    """`/` on Today opens the case list in its search field; what is typed at once
+    after it, while the list is still being built, is not lost."""
+    app = make_app(demo_cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert type(app.screen).__name__ == "TodayScreen"
+        burst(app, "slash", *"nagelstudio")
+        await settle_search(pilot)
+        screen = app.screen
+        assert type(screen).__name__ == "CasesScreen"
+        assert app.focused is screen.query_one("#search")
+        assert screen.query_one("#search").value == "nagelstudio"
+        expected = count(demo_cb, Case.title.contains("nagelstudio"))
+        assert f"van {expected}" in screen_text(app)
+        # the list keeps its keys: j moves the cursor once the focus is there
+        await pilot.press("enter", "j")
+        assert screen.query_one("#cases").cursor_row == 1

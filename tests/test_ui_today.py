@@ -150,7 +150,7 @@ async def test_d_marks_the_step_done_with_its_result(board_cb):
         # the board was read again: the step left "overdue", the case has no next step
         assert app.screen.query_one("#table-overdue", SectionTable).row_count == 0
         assert "Stappen over tijd (0)" in screen_text(app)
-        assert "Open zaken zonder volgende stap (2)" in screen_text(app)
+        assert "Open casussen zonder volgende stap (2)" in screen_text(app)
 
 
 async def test_d_on_a_signal_row_is_refused(board_cb):

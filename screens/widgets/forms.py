@@ -21,6 +21,7 @@ from casebook.dates import format_date, parse_date
 from casebook.errors import FieldError, ValidationError
 from casebook.i18n import t
 from casebook.text import one_line, printable
+from screens.widgets.focus import focus_now
 
 
 def literal(value: object, *, multiline: bool = False, limit: int | None = None) -> Text:
@@ -150,5 +151,5 @@ def show_errors(root: Widget, error: ValidationError) -> list[str]:
         else:
             unplaced.append(f"{name}: {message}")
     if first is not None:
-        first.control.focus()
+        focus_now(first.control)
     return unplaced

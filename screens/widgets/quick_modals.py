@@ -22,6 +22,7 @@ from casebook.i18n import t
 from casebook.services.contacts import ContactInput
 from casebook.services.steps import StepInput
 from screens.localize import Localized
+from screens.widgets.focus import focus_now
 from screens.widgets.forms import CodeSelect, DateInput, FormField, clear_errors, show_errors
 
 
@@ -67,7 +68,7 @@ class QuickModal(Localized, ModalScreen[bool]):
     def on_mount(self) -> None:
         fields = self.query(FormField)
         if fields:
-            fields.first().control.focus()
+            focus_now(fields.first().control)
 
     def fields(self) -> ComposeResult:  # pragma: no cover - overridden
         yield from ()
