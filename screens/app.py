@@ -8,10 +8,12 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.worker import get_current_worker
 
 from casebook import i18n
 from casebook.dates import format_date
@@ -174,9 +176,28 @@ class CasebookApp(Localized, App):
         self.push_screen(IntakeScreen(case_id=case_id))
 
     def open_case(self, case_id: int) -> None:
+        """Read the case, then show it. The screen the officer is on stays usable while
+        the case is read (in a thread), and the case screen is laid out once, with its
+        data, instead of empty first and again when the data comes."""
+        self._read_case(case_id)
+
+    @work(thread=True, exclusive=True, group="open-case")
+    def _read_case(self, case_id: int) -> None:
+        from screens.case_screen import load_case
+
+        try:
+            with self.casebook.read() as session:
+                data = load_case(session, case_id, with_history=False)
+        except CasebookError as error:
+            self.call_from_thread(self.show_error, error)
+            return
+        if not get_current_worker().is_cancelled:  # another case was asked for since
+            self.call_from_thread(self._show_case, case_id, data)
+
+    def _show_case(self, case_id: int, data) -> None:
         from screens.case_screen import CaseScreen
 
-        self.push_screen(CaseScreen(case_id))
+        self.push_screen(CaseScreen(case_id, data=data))
 
     def action_statistics(self) -> None:
         from screens.statistics_screen import StatisticsScreen

@@ -169,9 +169,12 @@ class CaseScreen(Localized, Screen):
         for n, name in enumerate(TABS, start=1)
     ]
 
-    def __init__(self, case_id: int):
+    def __init__(self, case_id: int, *, data: CaseData | None = None):
+        """`data`: the case already read (without its history), shown on mount."""
         super().__init__()
         self.case_id = case_id
+        self._preloaded = data
+        self._first_resume = True
         self.data: CaseData | None = None
         self.items: dict[str, dict[str, object]] = {name: {} for name in TABS}
         self.contact_limit = CONTACT_PAGE
@@ -185,7 +188,8 @@ class CaseScreen(Localized, Screen):
     # -- layout ------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        self.load()  # reading starts while the widgets are being made
+        if self._preloaded is None:
+            self.load()  # reading starts while the widgets are being made
         # The footer is first built with the keys of an open case on this tab (see
         # check_action); showing an open case then leaves it as it is.
         self._keys_signature = self._keys_on_offer()
@@ -198,8 +202,17 @@ class CaseScreen(Localized, Screen):
         yield CaseTable(id="case-table", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
+    def on_mount(self) -> None:
+        if self._preloaded is not None:
+            data, self._preloaded = self._preloaded, None
+            self.show(data)
+
     def on_screen_resume(self) -> None:
-        if self.data is not None:
+        # The first resume is the screen's own showing; a later one follows a modal or
+        # another screen on top, which may have changed the case: read it again.
+        if self._first_resume:
+            self._first_resume = False
+        elif self.data is not None:
             self.load()
 
     # -- loading -----------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 from textual import events
 
+from casebook.i18n import t
 from casebook.models import ContactMoment, FollowUpStep
 from casebook.services import deadlines, referrals
 from screens.widgets.footer import KeyFooter
@@ -129,6 +130,23 @@ async def test_enter_pushes_the_case_screen(board_cb):
         await pilot.press("enter")
         await settle(pilot)
         assert type(app.screen).__name__ == "CaseScreen"
+        # read before it is pushed: its data is there on the first paint
+        case = app.screen.data.case
+        assert case.reference in screen_text(app)
+        assert t("case.loading") not in screen_text(app)
+
+
+async def test_a_case_that_is_gone_is_refused_in_words(board_cb):
+    """Opening a case that no longer exists (erased from another window) says so
+    and stays on the board."""
+    cb, _ = board_cb
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_case(999_999)
+        await settle(pilot)
+        assert type(app.screen).__name__ == "TodayScreen"
+        assert [n.severity for n in app._notifications] == ["error"]
 
 
 async def test_d_marks_the_step_done_with_its_result(board_cb):
