@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import (
     Button,
     Footer,
@@ -45,8 +44,6 @@ from screens.widgets.indicators import IndicatorChecklist
 from screens.widgets.persons import PersonRow
 from screens.widgets.ticks import TickBox
 
-SEARCH_DELAY = 0.25  # seconds of quiet typing before the case search runs
-
 
 class IntakeScreen(Localized, Screen):
     CSS_PATH = "intake_screen.tcss"
@@ -64,7 +61,6 @@ class IntakeScreen(Localized, Screen):
         self._case_label: Text | None = None
         self._serial = 0
         self._initial: tuple | None = None
-        self._search_timer: Timer | None = None
         self._saving = False
 
     # -- layout ---------------------------------------------------------------------
@@ -231,13 +227,13 @@ class IntakeScreen(Localized, Screen):
 
     @on(Input.Changed, "#attach-search")
     def _search_changed(self, event: Input.Changed) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
+        # Every key searches at once, as on the case list: the worker is exclusive and
+        # a result for text that is no longer in the field is dropped.
         text = event.value.strip()
         if not text:
             self.query_one("#attach-results", OptionList).display = False
             return
-        self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._search(text))
+        self._search(text)
 
     @work(thread=True, exclusive=True, group="intake-search")
     def _search(self, text: str) -> None:
@@ -245,11 +241,13 @@ class IntakeScreen(Localized, Screen):
 
         with self.app.casebook.read() as session:
             rows = list_cases(session, CaseFilter(search=text, open_only=True), limit=8)
-        self.app.call_from_thread(self._show_results, rows)
+        self.app.call_from_thread(self._show_results, text, rows)
 
-    def _show_results(self, rows) -> None:
+    def _show_results(self, text: str, rows) -> None:
         if not self.is_attached:
             return
+        if self.query_one("#attach-search", Input).value.strip() != text:
+            return  # typed on since: that search's result is coming
         results = self.query_one("#attach-results", OptionList)
         results.clear_options()
         if rows:

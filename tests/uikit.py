@@ -20,7 +20,7 @@ def make_app(cb) -> CasebookApp:
 
 
 async def settle(pilot, rounds: int = 2) -> None:
-    """Let messages, timers (the search debounce) and workers finish."""
+    """Let messages, timers and workers finish."""
     for _ in range(rounds):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
@@ -28,8 +28,8 @@ async def settle(pilot, rounds: int = 2) -> None:
 
 
 async def settle_search(pilot) -> None:
-    await pilot.pause(0.4)  # past the search debounce
-    await settle(pilot)
+    """Let a search typed key by key finish (each key starts one; the last one counts)."""
+    await settle(pilot, rounds=3)
 
 
 def screen_text(app) -> str:
