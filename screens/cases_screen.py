@@ -18,7 +18,7 @@ import re
 from dataclasses import replace
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -34,6 +34,7 @@ from screens.today_screen import urgency_cell
 from screens.widgets.focus import focus_now
 from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import CodeSelect, literal
+from screens.widgets.search_list import SEARCH_ACTIONS, SearchList
 from screens.widgets.sections import Column, SectionTable
 
 # Lines of the screen that are not rows of the table: header, filters, the search bar
@@ -55,20 +56,17 @@ class CaseList(SectionTable):
     """The page of cases: a section table without a heading line."""
 
 
-class CasesScreen(Localized, Screen):
+class CasesScreen(SearchList, Localized, Screen):
     CSS_PATH = "cases_screen.tcss"
+    SEARCH = "#search"
+    LIST = "#cases"
 
-    # `/` into the search and Enter or Down back to the list are priority bindings: the
-    # App runs them as it reads the key, so the keys typed right after land where the
-    # focus has just gone, however fast they come (a plain binding runs later, when the
-    # focused widget has had its turn, and the App has meanwhile sent the next keys to
-    # the old focus). Each applies only on its own side (check_action).
     BINDINGS = [
         Binding("slash", "search", "cases.key.search", id="cases.search", priority=True),
         Binding(
             "enter,down",
             "to_list",
-            "cases.key.to_list",
+            "key.to_list",
             id="cases.to_list",
             show=False,
             priority=True,
@@ -117,16 +115,6 @@ class CasesScreen(Localized, Screen):
 
     def on_mount(self) -> None:
         focus_now(self.query_one("#search" if self._start_in_search else "#cases"))
-
-    def on_key(self, event: events.Key) -> None:
-        """A character that reaches the screen while the search has the focus was typed
-        before the focus got there (sent to the list, or to this screen before it was
-        mounted): it belongs in the search, in the order typed."""
-        search = self.query_one("#search", Input)
-        if self.focused is search and event.is_printable and event.character:
-            event.stop()
-            event.prevent_default()
-            search.insert_text_at_cursor(event.character)
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -230,22 +218,11 @@ class CasesScreen(Localized, Screen):
         self.page_offset = 0
         self.reload()
 
-    def _searching(self) -> bool:
-        return self.is_mounted and self.focused is self.query_one("#search", Input)
-
-    def action_search(self) -> None:
-        focus_now(self.query_one("#search", Input))
-
-    def action_to_list(self) -> None:
-        focus_now(self.query_one("#cases", CaseList))
-
     # -- paging and opening ---------------------------------------------------------
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action == "search":
-            return self.is_mounted and not self._searching()
-        if action == "to_list":
-            return self._searching()
+        if action in SEARCH_ACTIONS:
+            return self.search_key_allowed(action)
         if action == "page":
             step = parameters[0] if parameters else 1
             if step > 0:

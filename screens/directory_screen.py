@@ -15,13 +15,24 @@ from screens.directory_modal import OrganisationModal, kind_label
 from screens.localize import Localized
 from screens.widgets.focus import focus_now
 from screens.widgets.forms import literal
+from screens.widgets.search_list import SEARCH_ACTIONS, SearchList
 
 
-class DirectoryScreen(Localized, Screen):
+class DirectoryScreen(SearchList, Localized, Screen):
     CSS_PATH = "directory_screen.tcss"
+    SEARCH = "#directory-search"
+    LIST = "#directory-table"
 
     BINDINGS = [
-        Binding("slash", "search", "directory.key.search", id="directory.search"),
+        Binding("slash", "search", "directory.key.search", id="directory.search", priority=True),
+        Binding(
+            "enter,down",
+            "to_list",
+            "key.to_list",
+            id="directory.to_list",
+            show=False,
+            priority=True,
+        ),
         Binding("n", "add", "directory.key.add", id="directory.add"),
         Binding("e", "edit", "directory.key.edit", id="directory.edit"),
         Binding("escape", "back", "key.back", id="directory.back"),
@@ -87,18 +98,16 @@ class DirectoryScreen(Localized, Screen):
     def _search_changed(self) -> None:
         self.load()
 
-    @on(Input.Submitted, "#directory-search")
-    def _search_done(self) -> None:
-        focus_now(self.query_one("#directory-table", DataTable))
-
     def selected(self):
         table = self.query_one("#directory-table", DataTable)
         if not table.row_count or table.cursor_row < 0:
             return None
         return self.rows.get(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
 
-    def action_search(self) -> None:
-        focus_now(self.query_one("#directory-search", Input))
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in SEARCH_ACTIONS:
+            return self.search_key_allowed(action)
+        return True
 
     def action_add(self) -> None:
         self.app.push_screen(OrganisationModal())

@@ -10,6 +10,7 @@ from casebook.models import Organisation, Training
 from screens.directory_screen import DirectoryScreen
 from screens.trainings_screen import TrainingsScreen
 from tests.caseui import ScreenApp, choose, settle, type_text
+from tests.uikit import burst, table_rows
 
 
 def directory_app(cb) -> ScreenApp:
@@ -46,6 +47,27 @@ async def test_directory_search_and_edit(cb):
         org = s.exec(select(Organisation).where(Organisation.code == "COMENSHA")).one()
     assert (org.phone, org.email) == ("088-0000000", "helpdesk@example.org")
     assert org.version == 2
+
+
+async def test_directory_search_typed_in_one_burst(cb):
+    """`/nederland` typed at once: every letter lands in the search (its `n` and `e`
+    open neither "new" nor "edit"); Enter and `e` then act on the list."""
+    app = directory_app(cb)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#directory-table")
+        burst(app, "slash", *"nederland")
+        await settle(pilot)
+        assert isinstance(app.screen, DirectoryScreen)
+        assert app.screen.query_one("#directory-search").value == "nederland"
+        names = [row[0] for row in table_rows(table)]
+        assert names and all("nederland" in name.casefold() for name in names)
+        burst(app, "enter", "e")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "OrganisationModal"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one("#directory-search").value == "nederland"
 
 
 async def test_directory_add_then_pick_it_for_a_step(cb):
