@@ -8,12 +8,10 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.worker import get_current_worker
 
 from casebook import i18n
 from casebook.dates import format_date
@@ -176,27 +174,20 @@ class CasebookApp(Localized, App):
         self.push_screen(IntakeScreen(case_id=case_id))
 
     def open_case(self, case_id: int) -> None:
-        """Read the case, then show it. The screen the officer is on stays usable while
-        the case is read (in a thread), and the case screen is laid out once, with its
-        data, instead of empty first and again when the data comes."""
-        self._read_case(case_id)
+        """Read the case, then push its screen with the data.
 
-    @work(thread=True, exclusive=True, group="open-case")
-    def _read_case(self, case_id: int) -> None:
-        from screens.case_screen import load_case
+        The read is done here, not in a worker: it is one case (a few ms; tens on the
+        first open, when SQLAlchemy compiles its statements), and the keys typed
+        meanwhile wait for it and then go to the case, in order. The screen is laid out
+        once, with its data, not empty first and again when the data comes."""
+        from screens.case_screen import CaseScreen, load_case
 
         try:
             with self.casebook.read() as session:
                 data = load_case(session, case_id, with_history=False)
         except CasebookError as error:
-            self.call_from_thread(self.show_error, error)
+            self.show_error(error)
             return
-        if not get_current_worker().is_cancelled:  # another case was asked for since
-            self.call_from_thread(self._show_case, case_id, data)
-
-    def _show_case(self, case_id: int, data) -> None:
-        from screens.case_screen import CaseScreen
-
         self.push_screen(CaseScreen(case_id, data=data))
 
     def action_statistics(self) -> None:
