@@ -81,6 +81,7 @@ class CasesScreen(SearchList, Localized, Screen):
         super().__init__()
         self._start_in_search = search
         self.case_filter = CaseFilter()
+        self._shown_filter: CaseFilter | None = None  # the filter of the rows on screen
         self.page_offset = 0
         self.total_count = 0
         self._keys: tuple | None = None  # the paging keys on offer, as last shown
@@ -160,6 +161,10 @@ class CasesScreen(SearchList, Localized, Screen):
             return
         self.page_offset, self.total_count = offset, total
         table = self.query_one("#cases", CaseList)
+        # the cursor stays on its case when the same list is read again; a new search or
+        # filter starts at the top
+        keep = table.current_key if flt == self._shown_filter else None
+        self._shown_filter = flt
         table.set_rows(
             None,
             self._columns(),
@@ -177,7 +182,8 @@ class CasesScreen(SearchList, Localized, Screen):
                 )
                 for row in rows
             ],
-            keep=table.current_key,
+            keep=keep,
+            empty=Text(t("cases.empty" if flt != CaseFilter() else "cases.none_yet")),
         )
         if total:
             count = t("cases.count", first=offset + 1, last=offset + len(rows), total=total)
@@ -188,6 +194,14 @@ class CasesScreen(SearchList, Localized, Screen):
         if keys != self._keys:  # redraw the footer only when the paging keys change
             self._keys = keys
             self.refresh_bindings()
+        if not self.list_pending():
+            self.release_held_keys()
+
+    def result_pending(self) -> bool:
+        return self._shown_filter != self.case_filter
+
+    def search_typed(self, text: str) -> None:
+        self._search(text)
 
     # -- filters and search ---------------------------------------------------------
 
@@ -214,7 +228,10 @@ class CasesScreen(SearchList, Localized, Screen):
         self._search(event.value)
 
     def _search(self, text: str) -> None:
-        self.case_filter = replace(self.case_filter, search=text.strip())
+        flt = replace(self.case_filter, search=text.strip())
+        if flt == self.case_filter:
+            return  # already searched (the field's own Changed, or TypingDone)
+        self.case_filter = flt
         self.page_offset = 0
         self.reload()
 

@@ -15,6 +15,7 @@ from tests.uikit import (
     settle_search,
     table_rows,
     type_text,
+    wait_until,
 )
 
 
@@ -163,7 +164,7 @@ async def test_keys_typed_in_one_burst_all_land(demo_cb):
         titles = [row[1] for row in table_rows(table)]
         assert len(titles) >= 2 and all("nagelstudio" in title for title in titles)
         burst(app, "enter", "j", "enter")
-        await settle(pilot)
+        assert await wait_until(pilot, lambda: opened)
         assert screen.query_one("#search").value == "nagelstudio"
         with demo_cb.read() as s:
             second = s.exec(select(Case.id).where(Case.reference == table_rows(table)[1][0])).one()
@@ -188,3 +189,49 @@ async def test_slash_on_today_searches_the_cases(demo_cb):
         # the list keeps its keys: j moves the cursor once the focus is there
         await pilot.press("enter", "j")
         assert screen.query_one("#cases").cursor_row == 1
+
+
+async def test_keys_typed_before_the_result_act_on_the_result(demo_cb):
+    """Enter, `j`, Enter typed before the search's result is on screen wait for it:
+    they open the second case found, never a case of the list that was there."""
+    app = make_app(demo_cb)
+    opened = []
+    app.open_case = opened.append
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, "slash", *"nagelstudio", "enter", "j", "enter")
+        assert await wait_until(pilot, lambda: opened)
+        table = app.screen.query_one("#cases")
+        titles = [row[1] for row in table_rows(table)]
+        assert len(titles) >= 2 and all("nagelstudio" in title for title in titles)
+        with demo_cb.read() as s:
+            second = s.exec(select(Case.id).where(Case.reference == table_rows(table)[1][0])).one()
+        assert opened == [second]
+        # a search that finds nothing: Down, j, Enter open nothing
+        burst(app, "slash", *"zzzz", "down", "j", "enter")
+        await settle_search(pilot)
+        assert table.row_count == 0
+        assert opened == [second]
+        assert "Geen casussen bij deze zoekterm en filters." in screen_text(app)
+
+
+async def test_slash_in_an_open_dropdown_stays_there(demo_cb):
+    app = make_app(demo_cb)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cases(pilot)
+        phase = screen.query_one("#f-phase")
+        phase.focus()
+        await pilot.press("enter")  # open the list
+        await pilot.pause()
+        assert phase.expanded
+        await pilot.press("slash")
+        await pilot.pause()
+        assert phase.expanded
+        assert app.focused is not screen.query_one("#search")
+
+
+async def test_an_empty_casebook_says_how_to_begin(cb):
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_cases(pilot)
+        assert "Nog geen casussen" in screen_text(app)

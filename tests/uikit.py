@@ -74,3 +74,14 @@ def burst(app, *keys: str) -> None:
     for key in keys:
         character = key if len(key) == 1 else {"slash": "/", "enter": "\r"}.get(key)
         app.post_message(events.Key(key, character))
+
+
+async def wait_until(pilot, condition, timeout: float = 5.0) -> bool:
+    """Let the app run until `condition()` holds (or `timeout` seconds have passed);
+    for chains of workers and messages whose length a fixed number of pauses misses."""
+    waited = 0.0
+    while not condition() and waited < timeout:
+        await pilot.pause(0.02)
+        waited += 0.02
+    await settle(pilot)
+    return bool(condition())

@@ -159,12 +159,16 @@ class SectionTable(Localized, Widget, can_focus=True):
         *,
         keep: str | None = None,
         row: int = 0,
+        empty: Text | None = None,
     ) -> None:
         """Show `rows` (key, cells) under `heading`; the cursor stays on the row keyed
         `keep` if it is still there, else on row number `row` (kept within the rows).
-        The layout is redone only when the number of lines changes."""
+        `empty`, if given, is what to say when there are no rows. The layout is redone
+        only when the number of lines changes."""
         lines = self._lines()
         self._heading = heading
+        if empty is not None:
+            self._empty = empty
         self._columns = columns
         self._keys = [key for key, _ in rows]
         self._cells = [cells for _, cells in rows]
