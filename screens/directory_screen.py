@@ -15,13 +15,14 @@ from screens.directory_modal import OrganisationModal, kind_label
 from screens.localize import Localized
 from screens.widgets.focus import focus_now
 from screens.widgets.forms import literal
-from screens.widgets.search_list import SEARCH_ACTIONS, SearchList
+from screens.widgets.search_list import ROW_KEYS, SEARCH_ACTIONS, SearchList
 
 
 class DirectoryScreen(SearchList, Localized, Screen):
     CSS_PATH = "directory_screen.tcss"
     SEARCH = "#directory-search"
     LIST = "#directory-table"
+    HOLD_KEYS = ROW_KEYS | {"e"}
 
     BINDINGS = [
         Binding("slash", "search", "directory.key.search", id="directory.search", priority=True),
@@ -41,6 +42,7 @@ class DirectoryScreen(SearchList, Localized, Screen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: dict[str, object] = {}
+        self._shown_term: str | None = None  # the search the rows on screen are for
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -70,9 +72,15 @@ class DirectoryScreen(SearchList, Localized, Screen):
         term = self.query_one("#directory-search", Input).value
         with self.app.casebook.read() as session:
             found = directory.search(session, term)
-        self.app.call_from_thread(self._show, found)
+        self.app.call_from_thread(self._show, term, found)
 
-    def _show(self, organisations) -> None:
+    def result_pending(self) -> bool:
+        return self._shown_term != self.query_one("#directory-search", Input).value
+
+    def _show(self, term: str, organisations) -> None:
+        if not self.is_attached:
+            return
+        self._shown_term = term
         table = self.query_one("#directory-table", DataTable)
         keep = None
         if table.row_count and table.cursor_row >= 0:
@@ -93,6 +101,8 @@ class DirectoryScreen(SearchList, Localized, Screen):
             )
         if keep in self.rows:
             table.move_cursor(row=table.get_row_index(keep), animate=False)
+        if not self.list_pending():
+            self.release_held_keys()
 
     @on(Input.Changed, "#directory-search")
     def _search_changed(self) -> None:

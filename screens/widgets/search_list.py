@@ -38,6 +38,7 @@ class SearchList:
 
     SEARCH = "#search"
     LIST = "#list"
+    HOLD_KEYS = ROW_KEYS  # the keys that wait for the result: moving and acting on rows
 
     class TypingDone(Message):
         """Sent through the search field when the focus leaves it for the list."""
@@ -108,7 +109,7 @@ class SearchList:
             else:
                 return
         elif (
-            event.key in ROW_KEYS
+            event.key in self.HOLD_KEYS
             and self.list_pending()
             and self.is_mounted
             and self.focused is self.query_one(self.LIST)
