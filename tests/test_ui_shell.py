@@ -69,6 +69,40 @@ async def test_help_lists_the_keys_of_the_screen_it_came_from(cb):
         assert "Help – Casussen" in text and "Zoeken" in text and "Stap klaar" not in text
 
 
+@pytest.mark.parametrize(
+    ("key", "title", "howto"),
+    [
+        ("f6", "Help – Jaarcijfers", "kleine aantallen zijn verborgen"),
+        ("f7", "Help – Sociale kaart", "n voegt een organisatie toe"),
+        ("f8", "Help – Trainingen", "bewijs voor het Basisniveau"),
+    ],
+)
+async def test_every_screen_has_its_own_how_to(cb, key, title, howto):
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        text = " ".join(screen_text(app).split())
+        assert title in text and howto in text
+
+
+async def test_help_on_a_case_explains_the_case_keys(demo_cb):
+    app = make_app(demo_cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        with demo_cb.read() as s:
+            case_id = s.exec(select(Case.id).where(Case.reference == "2026-0012")).one()
+        app.open_case(case_id)
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        text = " ".join(screen_text(app).split())
+        assert "Help – Casus" in text and "1–8 kiezen een onderdeel" in text
+
+
 async def test_help_shows_a_remapped_key(cb, tmp_path):
     from casebook import paths, preferences
 
