@@ -243,9 +243,9 @@ class CasebookApp(Localized, App):
         self.notify(error.message(), severity="error", markup=False, timeout=8)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        from screens.commands import app_commands
+        from screens.commands import app_commands, textual_commands
 
+        yield from textual_commands(super().get_system_commands(screen))
         yield from app_commands(self)
 
     def _handle_exception(self, error: Exception) -> None:

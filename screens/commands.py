@@ -19,6 +19,31 @@ MIN_QUERY = 2
 MAX_HITS = 10
 
 
+# Textual's own commands, by their English title: ours in the officer's language. The
+# screenshot command is left out: it writes the screen, names and all, to a file.
+TEXTUAL_COMMANDS = {
+    "Theme": "commands.textual.theme",
+    "Quit": "commands.textual.quit",
+    "Keys": "commands.textual.keys",
+    "Maximize": "commands.textual.maximize",
+    "Minimize": "commands.textual.minimize",
+}
+LEFT_OUT = frozenset({"Screenshot"})
+
+
+def textual_commands(commands) -> Iterator[SystemCommand]:
+    """Textual's system commands in the interface language, without the screenshot."""
+    for command in commands:
+        if command.title in LEFT_OUT:
+            continue
+        key = TEXTUAL_COMMANDS.get(command.title)
+        if key is None:  # one we do not know (a newer Textual): as it is
+            yield command
+            continue
+        hide = command.title == "Keys" and command.help.startswith("Hide")
+        yield command._replace(title=t(key), help=t(f"{key}_hide_help" if hide else f"{key}_help"))
+
+
 def app_commands(app) -> Iterator[SystemCommand]:
     """The main actions, namespaced ("Scherm: Vandaag", "Zaak: nieuw signaal")."""
     actions = [

@@ -47,6 +47,26 @@ async def test_command_palette_offers_the_main_actions(cb):
         assert type(app.screen).__name__ == "IntakeScreen"
 
 
+async def test_textuals_own_commands_speak_dutch_and_take_no_screenshot(cb):
+    """Textual's palette commands in the interface language; its screenshot command
+    (the screen, names and all, written to a file) is not offered."""
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Thema", "Afsluiten", "Toetsen"} <= set(titles)
+        assert not {"Theme", "Quit", "Keys", "Screenshot"} & set(titles)
+        app.switch_language("en")
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Theme", "Quit", "Keys"} <= set(titles) and "Screenshot" not in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "screenshot")
+        await pilot.pause(0.5)
+        assert "Save an SVG" not in screen_text(app)
+
+
 async def test_help_lists_the_keys_of_the_screen_it_came_from(cb):
     app = make_app(cb)
     async with app.run_test(size=SIZE) as pilot:
