@@ -242,6 +242,14 @@ class CasebookApp(Localized, App):
         """A refusal from the core, in the officer's language (never a traceback)."""
         self.notify(error.message(), severity="error", markup=False, timeout=8)
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its prompt in the interface language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            palette = CommandPalette(id="--command-palette", placeholder=t("commands.prompt"))
+            self.push_screen(palette)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from screens.commands import app_commands, textual_commands
 

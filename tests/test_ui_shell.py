@@ -56,6 +56,11 @@ async def test_textuals_own_commands_speak_dutch_and_take_no_screenshot(cb):
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert {"Thema", "Afsluiten", "Toetsen"} <= set(titles)
         assert not {"Theme", "Quit", "Keys", "Screenshot"} & set(titles)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert "Zoek een opdracht, of een casus" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
         app.switch_language("en")
         await settle(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
