@@ -1,12 +1,15 @@
 """The quick contact log: `c` anywhere in the case opens it with the summary focused and
 everything else filled in (now; the channel, counterpart and person of the last
-contact), so `c` then `ctrl+s` logs a contact moment."""
+contact), so `c` then `ctrl+s` logs a contact moment. With a `contact` given, the same
+form corrects that contact moment (`e` on the contacts tab)."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select
 
+from casebook.dates import format_date, to_local
 from casebook.i18n import t
 from casebook.services import contacts
 from casebook.services.contacts import ContactInput
@@ -27,16 +30,31 @@ class ContactModal(FormModal):
         channel: str = "PHONE",
         counterpart_role: str = "SUBJECT",
         person_id: int | None = None,
+        contact=None,
     ):
         super().__init__()
         self.case_id = case_id
         self.persons = persons
+        self.contact = contact
+        if contact is not None:
+            channel, counterpart_role = contact.channel, contact.counterpart_role
+            person_id = contact.person_id
         self.channel = channel
         self.counterpart_role = counterpart_role
         self.person_id = person_id
+        # the moment as the form shows it, to tell whether the officer changed it
+        self.shown_on = self.shown_time = ""
+        if contact is not None:
+            local = to_local(contact.at)
+            self.shown_on = format_date(local.date())
+            self.shown_time = f"{local.hour:02d}:{local.minute:02d}"
+
+    def heading(self) -> Text:
+        return Text(t("case.contact.edit_title" if self.contact else self.TITLE_KEY))
 
     def fields(self) -> ComposeResult:
-        yield FormField("summary", "case.contact.summary", Input(id="contact-summary"))
+        summary = self.contact.summary if self.contact is not None else ""
+        yield FormField("summary", "case.contact.summary", Input(summary, id="contact-summary"))
         yield FormField(
             "channel",
             "case.contact.channel",
@@ -54,27 +72,43 @@ class ContactModal(FormModal):
             "case.contact.person",
             PersonSelect(self.persons, self.person_id, id="contact-person"),
         )
-        yield FormField("on", "case.contact.on", DateInput(id="contact-on"))
+        yield FormField("on", "case.contact.on", DateInput(self.shown_on, id="contact-on"))
         yield FormField(
             "time",
             "case.contact.time",
-            Input(placeholder=t("case.contact.time_placeholder"), id="contact-time"),
+            Input(
+                self.shown_time,
+                placeholder=t("case.contact.time_placeholder"),
+                id="contact-time",
+            ),
         )
-        yield Checkbox(t("case.contact.interpreter"), id="contact-interpreter")
+        interpreter = bool(self.contact is not None and self.contact.via_interpreter)
+        yield Checkbox(t("case.contact.interpreter"), interpreter, id="contact-interpreter")
 
     def on_mount(self) -> None:
         focus_now(self.query_one("#contact-summary", Input))
 
     def collect(self) -> ContactInput:
+        on = self.query_one("#contact-on", DateInput).value
+        time = self.query_one("#contact-time", Input).value
+        if self.contact is not None and (on.strip(), time.strip()) == (
+            self.shown_on,
+            self.shown_time,
+        ):
+            on = time = ""  # the moment as it was (to the second), not re-typed
         return ContactInput(
             channel=self.query_one("#contact-channel", CodeSelect).code or "",
             counterpart_role=self.query_one("#contact-role", CodeSelect).code or "",
             summary=self.query_one("#contact-summary", Input).value,
             person_id=select_value(self.query_one("#contact-person", Select)),
             via_interpreter=self.query_one("#contact-interpreter", Checkbox).value,
-            on=self.query_one("#contact-on", DateInput).value,
-            time=self.query_one("#contact-time", Input).value,
+            on=on,
+            time=time,
         )
 
     def apply(self, session, data: ContactInput):
+        if self.contact is not None:
+            return contacts.edit_contact(
+                session, self.contact.id, data, expected_version=self.contact.version
+            )
         return contacts.log_contact(session, self.case_id, data)

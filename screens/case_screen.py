@@ -648,7 +648,9 @@ class CaseScreen(Localized, Screen):
         if action == "referral_status":
             return is_open and tab == "referrals"
         if action == "edit":
-            return tab in ("persons", "steps", "referrals", "consent", "signals", "contacts")
+            if tab == "contacts":  # a correction; a closed case is not changed
+                return True if is_open else None
+            return tab in ("persons", "steps", "referrals", "consent", "signals")
         if action == "more":
             return (tab == "contacts" and more_contacts) or (tab == "timeline" and more_history)
         if action == "close_case":
@@ -883,15 +885,29 @@ class CaseScreen(Localized, Screen):
                 ),
                 person_id=item.person_id,
             )
-        elif tab in ("signals", "contacts"):
-            from screens.case_text_modal import TextModal
+        elif tab == "contacts":
+            from screens.case_contact_modal import ContactModal
 
-            self._push(TextModal.for_record(tab, item, self.data))
+            self._push(ContactModal(self.case_id, self.data.person_options(), contact=item))
+        elif tab == "signals":
+            self._read_in_full(tab, item)
+
+    def _read_in_full(self, tab: str, item) -> None:
+        from screens.case_text_modal import TextModal
+
+        self._push(TextModal.for_record(tab, item, self.data))
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter: a signal or contact moment is read in full (the table shows one line
+        of it); any other row is edited."""
         event.stop()
-        if self.check_action("edit", ()):
+        tab = self.active_tab
+        if tab in ("signals", "contacts") and self.data is not None:
+            item = self.selected(tab)
+            if item is not None:
+                self._read_in_full(tab, item)
+        elif self.check_action("edit", ()):
             self.action_edit()
 
     @loaded

@@ -33,7 +33,11 @@ FIELD_LISTS = {
     "nationality": "countries",
     "shelter_type": "shelter_types",
 }
-ENTITY_FIELD_LISTS = {("referral", "status"): "referral_statuses"}
+ENTITY_FIELD_LISTS = {
+    ("referral", "status"): "referral_statuses",
+    ("contact", "channel"): "contact_channels",
+    ("contact", "counterpart_role"): "counterpart_roles",
+}
 BOOLEAN_FIELDS = {"carried_by_partner", "done", "active", "via_interpreter"}
 # Free text: the new value is shown shortened, the old one not at all.
 TEXT_FIELDS = {
@@ -84,6 +88,13 @@ def _value(entity: str, name: str | None, value: str | None) -> str:
         from datetime import date
 
         return format_date(date.fromisoformat(value))
+    if name == "at":  # a moment, stored in UTC: shown in local time
+        from datetime import datetime
+
+        try:
+            return format_datetime(datetime.fromisoformat(value))
+        except ValueError:
+            pass
     return one_line(value, 60)
 
 
@@ -111,6 +122,12 @@ def describe(entry, lookups: Lookups) -> tuple[str, str]:
                 for v in (entry.old, entry.new)
             )
             detail = f"{one_line(old, 40)} → {one_line(new, 40)}"
+        elif entry.field_name == "person_id":
+            old, new = (
+                person_name(lookups.persons.get(int(v))) if v and v.isdigit() else "–"
+                for v in (entry.old, entry.new)
+            )
+            detail = f"{one_line(old, 40) or '–'} → {one_line(new, 40) or '–'}"
         else:
             old = _value(entry.entity, entry.field_name, entry.old)
             new = _value(entry.entity, entry.field_name, entry.new)
@@ -173,6 +190,9 @@ def _subject(entry, lookups: Lookups) -> str:
     if entry.entity == "referral":
         referral = lookups.referrals.get(entry.entity_id)
         return refdata.label("shelter_types", referral.shelter_type) if referral else ""
+    if entry.entity == "contact":
+        contact = lookups.contacts.get(entry.entity_id)
+        return t("case.event.contact.subject", at=format_datetime(contact.at)) if contact else ""
     return ""
 
 

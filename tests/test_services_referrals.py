@@ -401,3 +401,95 @@ def test_transition_table_is_exactly_the_allowed_one(cb):
                 outcome[(start, target)] = True
     assert {pair for pair, ok in outcome.items() if ok} == ALLOWED
     assert len(outcome) == 25
+
+
+def logged_contact(cb, case_id, **kw) -> ContactMoment:
+    values = dict(channel="PHONE", counterpart_role="POLICE", summary="gebeld", on="26-11-2026")
+    values.update(kw)
+    with cb.write() as s:
+        contact = contacts.log_contact(s, case_id, contacts.ContactInput(**values))
+        s.flush()
+        s.refresh(contact)
+        return contact
+
+
+def test_a_contact_is_corrected_and_each_change_is_in_the_timeline(cb):
+    case_id = new_case(cb)
+    person = persons_of(cb, case_id)[0].id
+    moment = logged_contact(cb, case_id, time="09:30")
+    with cb.write() as s:
+        contacts.edit_contact(
+            s,
+            moment.id,
+            contacts.ContactInput(
+                channel="F2F",
+                counterpart_role="POLICE",
+                summary="gesprek op kantoor",
+                person_id=person,
+                via_interpreter=True,
+            ),
+            expected_version=moment.version,
+        )
+    (fixed,) = contacts_of(cb, case_id)
+    assert (fixed.channel, fixed.summary, fixed.person_id, fixed.via_interpreter) == (
+        "F2F",
+        "gesprek op kantoor",
+        person,
+        True,
+    )
+    # no date and time typed: the moment stays when it was
+    assert fixed.at == moment.at == local_to_utc(date(2026, 11, 26), 9, 30)
+    assert fixed.version == moment.version + 1
+    changed = {(h.field_name, h.old, h.new) for h in history(cb, case_id) if h.entity == "contact"}
+    assert ("channel", "PHONE", "F2F") in changed
+    assert ("summary", "gebeld", "gesprek op kantoor") in changed
+    # a typed date moves it
+    with cb.write() as s:
+        contacts.edit_contact(
+            s,
+            moment.id,
+            contacts.ContactInput(
+                channel="F2F", counterpart_role="POLICE", on="25-11-2026", time="16:00"
+            ),
+        )
+    assert contacts_of(cb, case_id)[0].at == local_to_utc(date(2026, 11, 25), 16, 0)
+
+
+def test_a_contact_correction_is_refused_whole(cb):
+    case_id = new_case(cb)
+    moment = logged_contact(cb, case_id)
+    before = row_counts(cb)
+    tomorrow = (TODAY + timedelta(days=1)).strftime("%d-%m-%Y")
+    with pytest.raises(ValidationError) as info, cb.write() as s:
+        contacts.edit_contact(
+            s,
+            moment.id,
+            contacts.ContactInput(channel="PIGEON", counterpart_role="POLICE", on=tomorrow),
+        )
+    assert {"channel", "on"} <= set(info.value.by_field())
+    # another window changed it meanwhile
+    with cb.write() as s:
+        contacts.edit_contact(
+            s,
+            moment.id,
+            contacts.ContactInput(channel="EMAIL", counterpart_role="POLICE", summary="gebeld"),
+        )
+    with pytest.raises(CasebookError) as info, cb.write() as s:
+        contacts.edit_contact(
+            s,
+            moment.id,
+            contacts.ContactInput(channel="PHONE", counterpart_role="POLICE", summary="x"),
+            expected_version=moment.version,
+        )
+    assert info.value.key == "error.stale_edit"
+    (kept,) = contacts_of(cb, case_id)
+    assert (kept.channel, kept.summary) == ("EMAIL", "gebeld")
+    assert row_counts(cb)["contact_moment"] == before["contact_moment"]
+    # and a closed case is not changed
+    with cb.write() as s:
+        closure.close_case(s, case_id, outcome="NO_TH", closed_on=TODAY)
+    with pytest.raises(CasebookError) as info, cb.write() as s:
+        contacts.edit_contact(
+            s, moment.id, contacts.ContactInput(channel="PHONE", counterpart_role="POLICE")
+        )
+    assert info.value.key == "error.case_closed"

@@ -230,6 +230,66 @@ async def test_contact_moments_logged_in_two_keystrokes_from_anywhere(cb):
     ]
 
 
+async def test_a_contact_moment_is_corrected_with_e_and_read_in_full_with_enter(cb):
+    from casebook.services import contacts
+
+    case_id = triaged_case(cb)
+    with cb.write() as s:
+        contacts.log_contact(
+            s,
+            case_id,
+            contacts.ContactInput(
+                channel="PHONE",
+                counterpart_role="SUBJECT",
+                summary="Gebeld met [red]cliënt[/red]",
+                on="26-11-2026",
+                time="09:30",
+            ),
+        )
+    with cb.read() as s:
+        before = s.exec(select(ContactMoment)).one()
+    app = case_app(cb, case_id)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        # Enter reads it in full, as typed
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "TextModal"
+        await pilot.press("escape")
+        await settle(pilot)
+        # e corrects it: the form holds the contact as logged
+        await pilot.press("e")
+        await settle(pilot)
+        modal = app.screen
+        assert type(modal).__name__ == "ContactModal"
+        assert modal.query_one("#contact-summary").value == "Gebeld met [red]cliënt[/red]"
+        assert modal.query_one("#contact-on").value == "26-11-2026"
+        assert modal.query_one("#contact-time").value == "09:30"
+        await pilot.press("end")
+        await type_text(pilot, " (tolk)")
+        modal.query_one("#contact-interpreter").value = True
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        assert "(tolk)" in " ".join(cells(app.screen, "contacts", str(before.id)))
+        # the timeline says what changed
+        await pilot.press("8")
+        await settle(pilot)
+        table = app.screen.query_one("#case-table")
+        timeline = " ".join(
+            str(getattr(c, "plain", c)) for i in range(table.row_count) for c in table.get_row_at(i)
+        )
+        assert "Samenvatting" in timeline and "Via tolk" in timeline
+    with cb.read() as s:
+        after = s.exec(select(ContactMoment)).one()
+    assert after.summary == "Gebeld met [red]cliënt[/red] (tolk)"
+    assert after.via_interpreter is True
+    assert after.at == before.at  # the moment was not re-typed: it stays to the second
+    assert after.version == before.version + 1
+
+
 async def test_consent_given_then_withdrawn_and_comensha_warning(cb):
     case_id = triaged_case(cb)
     victim = persons_of(cb, case_id)[0]
