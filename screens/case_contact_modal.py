@@ -72,10 +72,12 @@ class ContactModal(FormModal):
             "case.contact.person",
             PersonSelect(self.persons, self.person_id, id="contact-person"),
         )
-        yield FormField("on", "case.contact.on", DateInput(self.shown_on, id="contact-on"))
+        editing = self.contact is not None  # then an empty date or time is not "now"
+        on_label = "case.contact.on_when" if editing else "case.contact.on"
+        yield FormField("on", on_label, DateInput(self.shown_on, id="contact-on"))
         yield FormField(
             "time",
-            "case.contact.time",
+            "case.contact.time_when" if editing else "case.contact.time",
             Input(
                 self.shown_time,
                 placeholder=t("case.contact.time_placeholder"),
@@ -89,13 +91,14 @@ class ContactModal(FormModal):
         focus_now(self.query_one("#contact-summary", Input))
 
     def collect(self) -> ContactInput:
-        on = self.query_one("#contact-on", DateInput).value
-        time = self.query_one("#contact-time", Input).value
-        if self.contact is not None and (on.strip(), time.strip()) == (
-            self.shown_on,
-            self.shown_time,
-        ):
-            on = time = ""  # the moment as it was (to the second), not re-typed
+        on = self.query_one("#contact-on", DateInput).value.strip()
+        time = self.query_one("#contact-time", Input).value.strip()
+        if self.contact is not None:
+            # correcting: an emptied field keeps what it had; the moment as it was (to
+            # the second) unless the date or time was changed
+            on, time = on or self.shown_on, time or self.shown_time
+            if (on, time) == (self.shown_on, self.shown_time):
+                on = time = ""
         return ContactInput(
             channel=self.query_one("#contact-channel", CodeSelect).code or "",
             counterpart_role=self.query_one("#contact-role", CodeSelect).code or "",
