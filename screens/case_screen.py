@@ -648,9 +648,9 @@ class CaseScreen(Localized, Screen):
         if action == "referral_status":
             return is_open and tab == "referrals"
         if action == "edit":
-            if tab == "contacts":  # a correction; a closed case is not changed
+            if tab in ("contacts", "signals"):  # a correction; a closed case is not changed
                 return True if is_open else None
-            return tab in ("persons", "steps", "referrals", "consent", "signals")
+            return tab in ("persons", "steps", "referrals", "consent")
         if action == "more":
             return (tab == "contacts" and more_contacts) or (tab == "timeline" and more_history)
         if action == "close_case":
@@ -890,7 +890,15 @@ class CaseScreen(Localized, Screen):
 
             self._push(ContactModal(self.case_id, self.data.person_options(), contact=item))
         elif tab == "signals":
-            self._read_in_full(tab, item)
+            from screens.case_signal_modal import SignalModal
+
+            self._push(
+                SignalModal(
+                    item,
+                    self.data.detail.indicators.get(item.id, []),
+                    case_version=self.data.case.version,
+                )
+            )
 
     def _read_in_full(self, tab: str, item) -> None:
         from screens.case_text_modal import TextModal

@@ -37,8 +37,11 @@ ENTITY_FIELD_LISTS = {
     ("referral", "status"): "referral_statuses",
     ("contact", "channel"): "contact_channels",
     ("contact", "counterpart_role"): "counterpart_roles",
+    ("signal", "channel"): "signal_channels",
+    ("signal", "source_role"): "source_roles",
+    ("signal", "indicators"): "indicators",
 }
-BOOLEAN_FIELDS = {"carried_by_partner", "done", "active", "via_interpreter"}
+BOOLEAN_FIELDS = {"carried_by_partner", "done", "active", "via_interpreter", "reporter_anonymous"}
 # Free text: the new value is shown shortened, the old one not at all.
 TEXT_FIELDS = {
     "title",
@@ -53,6 +56,8 @@ TEXT_FIELDS = {
     "note",
     "result",
     "summary",
+    "observed",
+    "reporter_contact",
 }
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -190,6 +195,9 @@ def _subject(entry, lookups: Lookups) -> str:
     if entry.entity == "referral":
         referral = lookups.referrals.get(entry.entity_id)
         return refdata.label("shelter_types", referral.shelter_type) if referral else ""
+    if entry.entity == "signal":
+        signal = lookups.signals.get(entry.entity_id)
+        return t("case.event.signal.subject", on=format_date(signal.received_on)) if signal else ""
     if entry.entity == "contact":
         contact = lookups.contacts.get(entry.entity_id)
         return t("case.event.contact.subject", at=format_datetime(contact.at)) if contact else ""

@@ -266,3 +266,78 @@ def test_add_and_edit_person_record_history(cb):
     with pytest.raises(ValidationError) as info, cb.write() as s:
         persons.edit_person(s, person_id, intake.PersonInput(role="VICTIM", age=121))
     assert [e.field for e in info.value.errors] == ["age"]
+
+
+def the_signal(cb, case_id) -> Signal:
+    with cb.read() as s:
+        return s.exec(select(Signal).where(Signal.case_id == case_id)).one()
+
+
+def indicator_codes(cb, signal_id) -> list[str]:
+    with cb.read() as s:
+        return sorted(
+            s.exec(select(SignalIndicator.code).where(SignalIndicator.signal_id == signal_id))
+        )
+
+
+def test_a_signal_is_corrected_and_each_change_is_in_the_timeline(cb):
+    case_id = new_case(cb)
+    sig = the_signal(cb, case_id)
+    version = get_case(cb, case_id).version
+    with cb.write() as s:
+        intake.edit_signal(
+            s,
+            sig.id,
+            signal(
+                received_on=TODAY - timedelta(days=2),
+                channel="EMAIL",
+                observed="Veel mensen in één woning, ook 's nachts",
+                indicators=["GEN_HOUSING", "GEN_ID"],
+                title="ignored: the case is not changed here",
+            ),
+            expected_case_version=version,
+            today=TODAY,
+        )
+    fixed = the_signal(cb, case_id)
+    assert (fixed.received_on, fixed.channel, fixed.source_role) == (
+        TODAY - timedelta(days=2),
+        "EMAIL",
+        "POL",
+    )
+    assert fixed.observed == "Veel mensen in één woning, ook 's nachts"
+    assert indicator_codes(cb, sig.id) == ["GEN_HOUSING", "GEN_ID"]
+    assert get_case(cb, case_id).title == "Signaal over een woning"
+    changed = {(h.field_name, h.old, h.new) for h in history(cb, case_id) if h.entity == "signal"}
+    assert ("channel", "PHONE", "EMAIL") in changed
+    assert ("indicators", "GEN_HOUSING", "GEN_HOUSING,GEN_ID") in changed
+    assert ("received_on", TODAY.isoformat(), (TODAY - timedelta(days=2)).isoformat()) in changed
+
+
+def test_a_signal_correction_is_refused_whole(cb):
+    case_id = new_case(cb)
+    sig = the_signal(cb, case_id)
+    version = get_case(cb, case_id).version
+    before = row_counts(cb)
+    with pytest.raises(ValidationError) as info, cb.write() as s:
+        intake.edit_signal(
+            s,
+            sig.id,
+            signal(channel="PIGEON", received_on=TODAY + timedelta(days=1), indicators=["NOPE"]),
+            today=TODAY,
+        )
+    assert set(fields_of(info.value)) == {"channel", "received_on", "indicators"}
+    # the case changed in another window since it was read
+    with cb.write() as s:
+        intake.edit_signal(s, sig.id, signal(channel="EMAIL"), today=TODAY)
+    with pytest.raises(CasebookError) as info, cb.write() as s:
+        intake.edit_signal(
+            s, sig.id, signal(channel="LETTER"), expected_case_version=version, today=TODAY
+        )
+    assert info.value.key == "error.stale_edit"
+    assert the_signal(cb, case_id).channel == "EMAIL"
+    assert row_counts(cb)["signal"] == before["signal"]
+    with cb.write() as s:
+        closure.close_case(s, case_id, outcome="NO_TH", closed_on=TODAY)
+    with pytest.raises(CasebookError) as info, cb.write() as s:
+        intake.edit_signal(s, sig.id, signal(channel="PHONE"), today=TODAY)
+    assert info.value.key == "error.case_closed"

@@ -290,6 +290,50 @@ async def test_a_contact_moment_is_corrected_with_e_and_read_in_full_with_enter(
     assert after.version == before.version + 1
 
 
+async def test_a_signal_is_corrected_with_e(cb):
+    from casebook.models import Signal, SignalIndicator
+
+    case_id = triaged_case(cb)
+    with cb.read() as s:
+        before = s.exec(select(Signal).where(Signal.case_id == case_id)).one()
+    app = case_app(cb, case_id)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("enter")  # read in full
+        await settle(pilot)
+        assert type(app.screen).__name__ == "TextModal"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        modal = app.screen
+        assert type(modal).__name__ == "SignalModal"
+        assert modal.query_one("#signal-observed").text == before.observed
+        assert modal.query_one("#signal-channel").code == before.channel
+        modal.query_one("#signal-observed").text = "Corrigeerd: [b]drie[/b] personen"
+        modal.query_one("#signal-received-on").value = "27-11-2026"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        await pilot.press("8")
+        await settle(pilot)
+        table = app.screen.query_one("#case-table")
+        timeline = " ".join(
+            str(getattr(c, "plain", c)) for i in range(table.row_count) for c in table.get_row_at(i)
+        )
+        assert "Wat is waargenomen" in timeline and "Ontvangen op" in timeline
+    with cb.read() as s:
+        after = s.exec(select(Signal).where(Signal.case_id == case_id)).one()
+        codes = s.exec(select(SignalIndicator.code).where(SignalIndicator.signal_id == after.id))
+        codes = sorted(codes)
+    assert after.observed == "Corrigeerd: [b]drie[/b] personen"
+    assert after.received_on == date(2026, 11, 27)
+    assert (after.channel, after.source_role) == (before.channel, before.source_role)
+    assert codes  # the indicators stay as recorded
+
+
 async def test_consent_given_then_withdrawn_and_comensha_warning(cb):
     case_id = triaged_case(cb)
     victim = persons_of(cb, case_id)[0]

@@ -11,7 +11,14 @@ from sqlmodel import Session, select
 from casebook.dates import today as local_today
 from casebook.errors import NotFoundError
 from casebook.models import Case, Person, Signal, SignalIndicator
-from casebook.services.common import MAX_TEXT, Check, ensure_open, record, touch_case
+from casebook.services.common import (
+    MAX_TEXT,
+    Check,
+    change,
+    ensure_open,
+    record,
+    touch_case,
+)
 
 
 @dataclass
@@ -149,6 +156,61 @@ def record_signal(
         )
     session.flush()
     return case, signal
+
+
+def edit_signal(
+    session: Session,
+    signal_id: int,
+    data: SignalInput,
+    *,
+    expected_case_version: int | None = None,
+    today: date | None = None,
+) -> Signal:
+    """Correct a recorded signal: its date, channel, source, reporter, what was observed
+    and its indicators (its case and persons are changed elsewhere). Each changed field
+    goes into the timeline. Signals have no version of their own: `expected_case_version`
+    refuses the correction when the case changed in another window since it was read."""
+    today = today or local_today()
+    signal = session.get(Signal, signal_id)
+    if signal is None:
+        raise NotFoundError("signal")
+    fields = SignalInput(
+        received_on=data.received_on,
+        channel=data.channel,
+        source_role=data.source_role,
+        reporter_anonymous=data.reporter_anonymous,
+        reporter_contact=data.reporter_contact,
+        observed=data.observed,
+        indicators=data.indicators,
+    )
+    values, _, _, indicators = check_signal(fields, new_case=False, today=today)
+    case_id = signal.case_id
+    ensure_open(session.get(Case, case_id))
+    touch_case(session, case_id, expected_case_version)
+    for name, value in values.items():
+        change(session, case_id, signal, name, value, entity="signal")
+    session.add(signal)
+    old = sorted(
+        session.exec(select(SignalIndicator.code).where(SignalIndicator.signal_id == signal_id))
+    )
+    new = sorted(set(indicators))
+    if old != new:
+        for code in set(old) - set(new):
+            session.delete(session.get(SignalIndicator, (signal_id, code)))
+        for code in set(new) - set(old):
+            session.add(SignalIndicator(signal_id=signal_id, code=code))
+        record(
+            session,
+            case_id,
+            "field.changed",
+            entity="signal",
+            entity_id=signal_id,
+            field="indicators",
+            old=old,
+            new=new,
+        )
+    session.flush()
+    return signal
 
 
 @dataclass
