@@ -199,15 +199,16 @@ MESSAGE_PREFIXES = ("error.", "storage.", "safety.", "transfer.", "cli.", "stats
 KEY = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+")
 
 
-def _literal_keys() -> dict[str, str]:
-    """Every message key the core names literally: any string with a message prefix,
-    and the first argument of every t(...) call."""
+def _literal_keys(root: Path = CORE, *, prefixed: bool = True) -> dict[str, str]:
+    """Every message key the code under `root` names literally: any string with a
+    message prefix (`prefixed`), and the first argument of every t(...) call."""
     keys: dict[str, str] = {}
-    for path in CORE.rglob("*.py"):
-        where = str(path.relative_to(CORE))
+    for path in root.rglob("*.py"):
+        where = str(path.relative_to(root))
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
-                isinstance(node, ast.Constant)
+                prefixed
+                and isinstance(node, ast.Constant)
                 and isinstance(node.value, str)
                 and KEY.fullmatch(node.value)
                 and node.value.startswith(MESSAGE_PREFIXES)
@@ -227,6 +228,16 @@ def _literal_keys() -> dict[str, str]:
 def test_every_message_key_used_in_the_core_exists():
     keys = _literal_keys()
     assert "error.required" in keys and "storage.too_new" in keys  # the scan works
+    catalogue = i18n.catalogue()
+    missing = {k: where for k, where in keys.items() if k not in catalogue}
+    assert missing == {}
+
+
+def test_every_message_key_used_in_the_screens_exists():
+    """The UI's keys too (a TOML table opened in the wrong place once moved two palette
+    messages under it: the officer saw the key instead of the case)."""
+    keys = _literal_keys(CORE.parent / "screens", prefixed=False)  # ids look like keys
+    assert "commands.case_hit" in keys and "case.loading" in keys  # the scan works
     catalogue = i18n.catalogue()
     missing = {k: where for k, where in keys.items() if k not in catalogue}
     assert missing == {}
