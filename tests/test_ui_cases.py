@@ -235,3 +235,18 @@ async def test_an_empty_casebook_says_how_to_begin(cb):
     async with app.run_test(size=SIZE) as pilot:
         await open_cases(pilot)
         assert "Nog geen casussen" in screen_text(app)
+
+
+async def test_a_key_after_waiting_keys_waits_its_turn(demo_cb):
+    """`c` typed after Enter (which waits for the search's result) comes after it: the
+    case opens, then its contact form."""
+    app = make_app(demo_cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_cases(pilot)
+        burst(app, "slash", *"nagelstudio", "enter", "enter", "c")
+        assert await wait_until(pilot, lambda: type(app.screen).__name__ == "ContactModal")
+        assert [type(s).__name__ for s in app.screen_stack][-3:] == [
+            "CasesScreen",
+            "CaseScreen",
+            "ContactModal",
+        ]

@@ -15,7 +15,10 @@ that move in or open the list wait while the list does not yet show the result o
 was typed (`list_pending`), so `/nagel`, Enter, `j`, Enter opens the second case found
 for "nagel", not the second of the list before it. What was typed is known for sure
 only when the search field has handled every key sent to it before Enter: Enter sends
-the field a `TypingDone` message, which it handles after those keys.
+the field a `TypingDone` message, which it handles after those keys. Once one key
+waits, every key after it waits too (so `c` typed after Enter does not overtake it);
+they are pressed again, in order, when the result is shown, or after `HOLD_AT_MOST`
+seconds whatever happens, and dropped if another screen has come on top meanwhile.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from textual.widgets import Input, Select
 from screens.widgets.focus import focus_now
 
 SEARCH_ACTIONS = ("search", "to_list")
+HOLD_AT_MOST = 1.0  # seconds: keys are never held longer than this
 # Keys that move the cursor in the list or open its row.
 ROW_KEYS = frozenset(
     {"j", "k", "up", "down", "enter", "pageup", "pagedown", "home", "end", "ctrl+home", "ctrl+end"}
@@ -46,6 +50,8 @@ class SearchList:
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._held: list[events.Key] = []
+        self._hold_timer = None
+        self._gave_up = False  # the wait ran out: hold nothing until a result is shown
         self._typing = False  # keys sent to the search field may be unhandled yet
 
     def result_pending(self) -> bool:
@@ -65,6 +71,8 @@ class SearchList:
         """For check_action: `/` unless typing (in an input or an open dropdown),
         Enter/Down while in the search."""
         if action == "search":
+            if self._held:  # `/` waits its turn behind the keys already waiting
+                return False
             focused = self.focused
             return self.is_mounted and not (
                 isinstance(focused, Input)
@@ -87,9 +95,13 @@ class SearchList:
         if not self.list_pending():
             self.release_held_keys()
 
-    def release_held_keys(self) -> None:
+    def release_held_keys(self, *, gave_up: bool = False) -> None:
         """Call when the list shows the current result: the keys that waited for it."""
+        self._gave_up = gave_up
         held, self._held = self._held, []
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
         if held:
             # sent again as the App sends a key (made in its turn, so that they bubble
             # back up to its bindings; made here, the screen would be their sender
@@ -97,6 +109,8 @@ class SearchList:
             self.app.call_later(self._press_again, [(k.key, k.character) for k in held])
 
     def _press_again(self, keys: list[tuple[str, str | None]]) -> None:
+        if self.app.screen is not self:  # they were typed for this screen, not that one
+            return
         for key, character in keys:
             self.app.post_message(events.Key(key, character))
 
@@ -108,12 +122,17 @@ class SearchList:
                 self.action_to_list()
             else:
                 return
-        elif (
-            event.key in self.HOLD_KEYS
+        elif self._held or (
+            not self._gave_up
+            and event.key in self.HOLD_KEYS
             and self.list_pending()
             and self.is_mounted
             and self.focused is self.query_one(self.LIST)
         ):
+            if not self._held:
+                self._hold_timer = self.set_timer(
+                    HOLD_AT_MOST, lambda: self.release_held_keys(gave_up=True)
+                )
             self._held.append(event)
         else:
             return
