@@ -299,6 +299,19 @@ def person_at(session: Session, reference: str, position: int) -> tuple[Case, Pe
     return case, persons[position - 1]
 
 
+def contacts_about(person_id: int):
+    """The ids of the contact moments about a person: those linked to them now, and
+    those that were and have been moved to someone else (or no one) since."""
+    moved = select(HistoryEntry.entity_id).where(
+        HistoryEntry.entity == "contact",
+        HistoryEntry.field_name == "person_id",
+        or_(HistoryEntry.old == str(person_id), HistoryEntry.new == str(person_id)),
+    )
+    return select(ContactMoment.id).where(
+        or_(ContactMoment.person_id == person_id, ContactMoment.id.in_(moved))
+    )
+
+
 def erase_person(session: Session, person_id: int) -> None:
     """An erasure request: blank the person's identifying fields and the free text of
     the records about them (consents, referrals, contacts with them, their deadlines),
@@ -332,7 +345,7 @@ def erase_person(session: Session, person_id: int) -> None:
     entity_ids = {
         "person": [person_id],
         "referral": select(Referral.id).where(Referral.person_id == person_id),
-        "contact": select(ContactMoment.id).where(ContactMoment.person_id == person_id),
+        "contact": contacts_about(person_id),
         "deadline": select(Deadline.id).where(Deadline.person_id == person_id),
     }
     for entity, ids in entity_ids.items():
@@ -441,7 +454,7 @@ def access_export(session: Session, reference: str, position: int) -> AccessExpo
         ),
         "contacts": rows(
             select(ContactMoment)
-            .where(ContactMoment.person_id == person.id)
+            .where(ContactMoment.id.in_(contacts_about(person.id)))
             .order_by(ContactMoment.at, ContactMoment.id),
             skip=("version",),
         ),

@@ -258,3 +258,43 @@ def test_stripped_case_refuses_a_stale_edit_from_an_open_window(cb):
             intake.PersonInput(role="VICTIM", name="back again"),
             expected_version=version,
         )
+
+
+def test_erase_person_reaches_a_contact_moved_off_them(cb, capsys):
+    """A contact moment about the person, corrected since to be about no one: what it
+    said about them, kept in the timeline's old values, goes too; the access export
+    lists it."""
+    from casebook.services import contacts
+    from tests.servicekit import new_case, persons_of
+
+    case_id = new_case(cb)
+    person_id = persons_of(cb, case_id)[0].id
+    canary = PREFIX + "MOVEDCONTACT"
+    with cb.write() as s:
+        moment = contacts.log_contact(
+            s,
+            case_id,
+            contacts.ContactInput(
+                channel="PHONE", counterpart_role="SUBJECT", summary=canary, person_id=person_id
+            ),
+        )
+        moment_id = moment.id
+    with cb.write() as s:
+        contacts.edit_contact(
+            s,
+            moment_id,
+            contacts.ContactInput(
+                channel="PHONE", counterpart_role="SUBJECT", summary="Gesprek over huisvesting"
+            ),
+        )
+    with cb.read() as s:
+        reference = s.get(Case, case_id).reference
+        export = retention.access_export(s, reference, 1)
+    assert moment_id in [c["id"] for c in export.data["contacts"]]
+    path = cb.path
+    cb.close()
+    assert canary.encode() in raw_bytes(path)
+    assert main(["--db", str(path), "erase", reference, "--person", "1", "--apply"]) == 0
+    assert PREFIX not in capsys.readouterr().out
+    assert canary.encode() not in raw_bytes(path)
+    assert integrity_ok(path)
