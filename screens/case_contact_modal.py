@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Checkbox, Input, Select
+from textual.widgets import Checkbox, Input, Select, TextArea
 
 from casebook.dates import format_date, to_local
 from casebook.i18n import t
@@ -54,7 +54,8 @@ class ContactModal(FormModal):
 
     def fields(self) -> ComposeResult:
         summary = self.contact.summary if self.contact is not None else ""
-        yield FormField("summary", "case.contact.summary", Input(summary, id="contact-summary"))
+        # several lines, as on Today's quick contact form (and as imported ones may be)
+        yield FormField("summary", "case.contact.summary", TextArea(summary, id="contact-summary"))
         yield FormField(
             "channel",
             "case.contact.channel",
@@ -88,7 +89,7 @@ class ContactModal(FormModal):
         yield Checkbox(t("case.contact.interpreter"), interpreter, id="contact-interpreter")
 
     def on_mount(self) -> None:
-        focus_now(self.query_one("#contact-summary", Input))
+        focus_now(self.query_one("#contact-summary", TextArea))
 
     def collect(self) -> ContactInput:
         on = self.query_one("#contact-on", DateInput).value.strip()
@@ -102,7 +103,7 @@ class ContactModal(FormModal):
         return ContactInput(
             channel=self.query_one("#contact-channel", CodeSelect).code or "",
             counterpart_role=self.query_one("#contact-role", CodeSelect).code or "",
-            summary=self.query_one("#contact-summary", Input).value,
+            summary=self.query_one("#contact-summary", TextArea).text,
             person_id=select_value(self.query_one("#contact-person", Select)),
             via_interpreter=self.query_one("#contact-interpreter", Checkbox).value,
             on=on,

@@ -493,3 +493,23 @@ def test_a_contact_correction_is_refused_whole(cb):
             s, moment.id, contacts.ContactInput(channel="PHONE", counterpart_role="POLICE")
         )
     assert info.value.key == "error.case_closed"
+
+
+def test_a_contact_saved_unchanged_writes_nothing(cb):
+    case_id = new_case(cb)
+    moment = logged_contact(cb, case_id, summary="regel een\nregel twee")
+    version = get_case(cb, case_id).version
+    entries = len(history(cb, case_id))
+    with cb.write() as s:
+        contacts.edit_contact(
+            s,
+            moment.id,
+            contacts.ContactInput(
+                channel="PHONE", counterpart_role="POLICE", summary="regel een\nregel twee"
+            ),
+            expected_version=moment.version,
+        )
+    (same,) = contacts_of(cb, case_id)
+    assert (same.version, same.summary, same.at) == (moment.version, moment.summary, moment.at)
+    assert get_case(cb, case_id).version == version
+    assert len(history(cb, case_id)) == entries

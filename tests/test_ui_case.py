@@ -264,7 +264,7 @@ async def test_a_contact_moment_is_corrected_with_e_and_read_in_full_with_enter(
         await settle(pilot)
         modal = app.screen
         assert type(modal).__name__ == "ContactModal"
-        assert modal.query_one("#contact-summary").value == "Gebeld met [red]cliënt[/red]"
+        assert modal.query_one("#contact-summary").text == "Gebeld met [red]cliënt[/red]"
         assert modal.query_one("#contact-on").value == "26-11-2026"
         assert modal.query_one("#contact-time").value == "09:30"
         await pilot.press("end")

@@ -101,6 +101,8 @@ def edit_contact(
     values = _check(session, contact.case_id, data)
     if values["at"] is None:
         del values["at"]
+    if all(getattr(contact, name) == value for name, value in values.items()):
+        return contact  # saved unchanged: nothing to write, no new version
     contact = guarded(session, ContactMoment, contact_id, expected_version)
     ensure_open(session.get(Case, contact.case_id))
     touch_case(session, contact.case_id)

@@ -184,16 +184,18 @@ def edit_signal(
         indicators=data.indicators,
     )
     values, _, _, indicators = check_signal(fields, new_case=False, today=today)
+    old = sorted(
+        session.exec(select(SignalIndicator.code).where(SignalIndicator.signal_id == signal_id))
+    )
+    new = sorted(set(indicators))
+    if old == new and all(getattr(signal, name) == value for name, value in values.items()):
+        return signal  # saved unchanged: nothing to write
     case_id = signal.case_id
     ensure_open(session.get(Case, case_id))
     touch_case(session, case_id, expected_case_version)
     for name, value in values.items():
         change(session, case_id, signal, name, value, entity="signal")
     session.add(signal)
-    old = sorted(
-        session.exec(select(SignalIndicator.code).where(SignalIndicator.signal_id == signal_id))
-    )
-    new = sorted(set(indicators))
     if old != new:
         for code in set(old) - set(new):
             session.delete(session.get(SignalIndicator, (signal_id, code)))
