@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -40,6 +41,16 @@ def _case_provider():
     from screens.commands import CaseProvider
 
     return CaseProvider
+
+
+class StartScreen(Screen):
+    """The screen under Today. A key that reaches it was typed before Today was up
+    (while casebook was starting): it is kept, and pressed again once Today is there."""
+
+    def on_key(self, event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()
+        self.app.keep_early_key(event)
 
 
 class CasebookApp(Localized, App):
@@ -89,6 +100,7 @@ class CasebookApp(Localized, App):
         self.warnings = list(warnings or [])
         self._today = today
         self._first_board = None  # Today's board, read while the first screen is built
+        self._early_keys: list[tuple[str, str | None]] | None = []  # None once Today is up
         from casebook import preferences
 
         self.preferences = preferences.load()
@@ -130,6 +142,26 @@ class CasebookApp(Localized, App):
         from screens.today_screen import BoardRead
 
         self._first_board = BoardRead(self.casebook, self.today())
+
+    def get_default_screen(self) -> Screen:
+        return StartScreen(id="_default")
+
+    def keep_early_key(self, event: events.Key) -> None:
+        if self._early_keys is None:  # Today is up already: on its way there
+            self.call_later(self._press, [(event.key, event.character)])
+        else:
+            self._early_keys.append((event.key, event.character))
+
+    def today_is_up(self) -> None:
+        """Called by Today when first shown: the keys typed before it, in order."""
+        keys, self._early_keys = self._early_keys or [], None
+        if keys:
+            # made in the App's turn, so that they bubble back up to its bindings
+            self.call_later(self._press, keys)
+
+    def _press(self, keys: list[tuple[str, str | None]]) -> None:
+        for key, character in keys:
+            self.post_message(events.Key(key, character))
 
     def on_mount(self) -> None:
         self._refresh_titles()

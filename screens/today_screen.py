@@ -234,6 +234,7 @@ class TodayScreen(Localized, Screen):
             if view is not None:
                 self._first = None
                 self._show_board(view)
+        self.app.today_is_up()
 
     def on_screen_resume(self) -> None:
         if self.loaded and not self._shown_once:
