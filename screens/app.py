@@ -147,9 +147,9 @@ class CasebookApp(Localized, App):
         return StartScreen(id="_default")
 
     def keep_early_key(self, event: events.Key) -> None:
-        if self._early_keys is None:  # Today is up already: on its way there
-            self.call_later(self._press, [(event.key, event.character)])
-        else:
+        # once Today is up, a key can only reach the start screen if nothing is above it
+        # (never, in use): then it is dropped, not pressed again into the same place
+        if self._early_keys is not None:
             self._early_keys.append((event.key, event.character))
 
     def today_is_up(self) -> None:
