@@ -156,10 +156,12 @@ class CasebookApp(Localized, App):
         """Called by Today when first shown: the keys typed before it, in order."""
         keys, self._early_keys = self._early_keys or [], None
         if keys:
-            # made in the App's turn, so that they bubble back up to its bindings
-            self.call_later(self._press, keys)
+            self.call_later(self.press_keys, keys)
 
-    def _press(self, keys: list[tuple[str, str | None]]) -> None:
+    def press_keys(self, keys: list[tuple[str, str | None]]) -> None:
+        """Press (key, character) pairs again, as the terminal would. Call it in the App's
+        turn (`call_later`): a Key made while a screen handles a message has that screen
+        as its sender, and stops there instead of bubbling up to the App's bindings."""
         for key, character in keys:
             self.post_message(events.Key(key, character))
 

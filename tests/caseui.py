@@ -54,6 +54,14 @@ async def choose(pilot, search: str) -> None:
     await pilot.pause()
 
 
+def section_text(screen) -> str:
+    """The plain text of every row the case screen's table holds, as one string."""
+    table = screen.query_one("#case-table")
+    return " ".join(
+        str(getattr(c, "plain", c)) for i in range(table.row_count) for c in table.get_row_at(i)
+    )
+
+
 def cells(screen, name: str, key: str) -> list[str]:
     """The plain text of one row of the case screen's table, showing section `name`."""
     assert screen.active_tab == name

@@ -15,7 +15,7 @@ from screens.case_closure_modal import ClosureModal
 from screens.case_next_step_modal import NextStepModal
 from screens.case_screen import CaseScreen
 from screens.widgets.confirm import ConfirmModal
-from tests.caseui import case_app, cells, choose, settle, type_text
+from tests.caseui import case_app, cells, choose, section_text, settle, type_text
 from tests.servicekit import TODAY, get_case, persons_of, step, steps_of, triaged_case
 
 
@@ -277,10 +277,7 @@ async def test_a_contact_moment_is_corrected_with_e_and_read_in_full_with_enter(
         # the timeline says what changed
         await pilot.press("8")
         await settle(pilot)
-        table = app.screen.query_one("#case-table")
-        timeline = " ".join(
-            str(getattr(c, "plain", c)) for i in range(table.row_count) for c in table.get_row_at(i)
-        )
+        timeline = section_text(app.screen)
         assert "Samenvatting" in timeline and "Via tolk" in timeline
     with cb.read() as s:
         after = s.exec(select(ContactMoment)).one()
@@ -319,10 +316,7 @@ async def test_a_signal_is_corrected_with_e(cb):
         assert isinstance(app.screen, CaseScreen)
         await pilot.press("8")
         await settle(pilot)
-        table = app.screen.query_one("#case-table")
-        timeline = " ".join(
-            str(getattr(c, "plain", c)) for i in range(table.row_count) for c in table.get_row_at(i)
-        )
+        timeline = section_text(app.screen)
         assert "Wat is waargenomen" in timeline and "Ontvangen op" in timeline
     with cb.read() as s:
         after = s.exec(select(Signal).where(Signal.case_id == case_id)).one()

@@ -103,16 +103,11 @@ class SearchList:
             self._hold_timer.stop()
             self._hold_timer = None
         if held:
-            # sent again as the App sends a key (made in its turn, so that they bubble
-            # back up to its bindings; made here, the screen would be their sender
-            # and they would stop at it)
             self.app.call_later(self._press_again, [(k.key, k.character) for k in held])
 
     def _press_again(self, keys: list[tuple[str, str | None]]) -> None:
-        if self.app.screen is not self:  # they were typed for this screen, not that one
-            return
-        for key, character in keys:
-            self.app.post_message(events.Key(key, character))
+        if self.app.screen is self:  # typed for this screen, not for one on top of it
+            self.app.press_keys(keys)
 
     def on_key(self, event: events.Key) -> None:
         if self.searching():
