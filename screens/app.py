@@ -143,6 +143,14 @@ class CasebookApp(Localized, App):
 
         self._first_board = BoardRead(self.casebook, self.today())
 
+    async def on_event(self, event: events.Event) -> None:
+        # A line feed (Ctrl+J) is an Enter: the terminal sends Enter as one while it is
+        # still in line mode, so Enter typed while casebook starts (the demo being made,
+        # a big casebook opening) arrives as Ctrl+J once casebook reads the keys.
+        if isinstance(event, events.Key) and event.key == "ctrl+j" and not event.is_forwarded:
+            event = events.Key("enter", "\r")
+        await super().on_event(event)
+
     def get_default_screen(self) -> Screen:
         return StartScreen(id="_default")
 

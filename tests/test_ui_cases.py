@@ -4,6 +4,7 @@ paging, and Enter opening the case."""
 from __future__ import annotations
 
 from sqlmodel import func, select
+from textual import events
 
 from casebook.models import Case, CaseExploitation
 from tests.uikit import (
@@ -268,10 +269,13 @@ async def test_keys_typed_while_casebook_starts_are_kept(demo_cb):
     async with app.run_test(size=SIZE) as pilot:
         assert type(app.screen).__name__ == "StartScreen"
         burst(app, "slash", *"nagelstudio")
+        # Enter typed before casebook took the terminal arrives as a line feed (ctrl+j)
+        app.post_message(events.Key("ctrl+j", "\n"))
         assert await wait_until(
             pilot,
             lambda: (
                 type(app.screen).__name__ == "CasesScreen"
                 and app.screen.query_one("#search").value == "nagelstudio"
+                and app.focused is app.screen.query_one("#cases")
             ),
         )
