@@ -271,11 +271,12 @@ async def test_keys_typed_while_casebook_starts_are_kept(demo_cb):
         burst(app, "slash", *"nagelstudio")
         # Enter typed before casebook took the terminal arrives as a line feed (ctrl+j)
         app.post_message(events.Key("ctrl+j", "\n"))
-        assert await wait_until(
-            pilot,
-            lambda: (
-                type(app.screen).__name__ == "CasesScreen"
-                and app.screen.query_one("#search").value == "nagelstudio"
-                and app.focused is app.screen.query_one("#cases")
-            ),
-        )
+
+        def searched_and_back_on_the_list() -> bool:
+            screen = app.screen
+            if type(screen).__name__ != "CasesScreen" or not screen.query("#search"):
+                return False  # not there yet, or not built yet
+            search, cases = screen.query_one("#search"), screen.query_one("#cases")
+            return search.value == "nagelstudio" and app.focused is cases
+
+        assert await wait_until(pilot, searched_and_back_on_the_list)
