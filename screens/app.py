@@ -14,9 +14,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
-from casebook import i18n
+from casebook import clock, i18n
 from casebook.dates import format_date
-from casebook.dates import today as local_today
 from casebook.errors import CasebookError
 from casebook.i18n import t
 from screens.localize import Localized
@@ -90,7 +89,6 @@ class CasebookApp(Localized, App):
         casebook,
         *,
         demo: bool = False,
-        today: date | None = None,
         warnings: list[str] | None = None,
     ):
         super().__init__()
@@ -98,7 +96,6 @@ class CasebookApp(Localized, App):
         self.demo = demo
         # Start-up warnings (e.g. no recent backup) for the officer to see on Today.
         self.warnings = list(warnings or [])
-        self._today = today
         self._first_board = None  # Today's board, read while the first screen is built
         self._early_keys: list[tuple[str, str | None]] | None = []  # None once Today is up
         from casebook import preferences
@@ -124,8 +121,8 @@ class CasebookApp(Localized, App):
     # -- facts the screens ask for ------------------------------------------------
 
     def today(self) -> date:
-        """'Today' for the screens: fixed in tests and snapshots, the real date otherwise."""
-        return self._today or local_today()
+        """'Today' for the screens: the core's one clock (set by tests, never here)."""
+        return clock.today()
 
     def _refresh_titles(self) -> None:
         from casebook.services import settings

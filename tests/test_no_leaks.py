@@ -112,7 +112,7 @@ APP_CRASH = """
         {override}
 
     cb = open_casebook({path!r})
-    app = Crashing(cb, today=date(2026, 11, 28))
+    app = Crashing(cb)
     app.run(headless=True, size=(100, 32))
     cb.close()
     sys.exit(app.return_code or 0)
