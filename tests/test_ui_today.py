@@ -3,7 +3,6 @@ Enter opens the case, and one key acts on the selected row."""
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import timedelta
 
 import pytest
@@ -119,9 +118,6 @@ async def test_enter_opens_the_case_of_the_row(board_cb):
         assert opened == [ids["overdue"]]
 
 
-@pytest.mark.skipif(
-    not importlib.util.find_spec("screens.case_screen"), reason="case screen not built yet"
-)
 async def test_enter_pushes_the_case_screen(board_cb):
     cb, _ = board_cb
     app = make_app(cb)

@@ -16,7 +16,7 @@ SIZE = (100, 32)
 
 
 def make_app(cb) -> CasebookApp:
-    return CasebookApp(cb, today=TODAY)
+    return CasebookApp(cb)
 
 
 async def settle(pilot, rounds: int = 2) -> None:
@@ -85,3 +85,18 @@ async def wait_until(pilot, condition, timeout: float = 5.0) -> bool:
         waited += 0.02
     await settle(pilot)
     return bool(condition())
+
+
+async def palette_answered(pilot) -> None:
+    """Wait until the command palette shows its answer to what was typed: hits, or
+    Textual's own 'no matches' line (which it adds after half a second)."""
+    from textual.command import CommandList
+
+    def answered() -> bool:
+        found = pilot.app.screen.query(CommandList)
+        return bool(found) and found.first().option_count > 0
+
+    assert await wait_until(pilot, answered), "the palette gave no answer"
+    # the search goes on in a worker after its first hit: let it finish all its hits
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
