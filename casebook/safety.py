@@ -87,11 +87,8 @@ def debug_tracebacks() -> bool:
     return os.environ.get(ENV_DEBUG) == "1"
 
 
-_debug = debug_tracebacks
-
-
 def _excepthook(exc_type, exc, tb) -> None:
-    if issubclass(exc_type, KeyboardInterrupt) or _debug():
+    if issubclass(exc_type, KeyboardInterrupt) or debug_tracebacks():
         sys.__excepthook__(exc_type, exc, tb)
         return
     if exc is None:

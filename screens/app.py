@@ -332,9 +332,12 @@ class CasebookApp(App):
     # -- crashes ----------------------------------------------------------------------
 
     def bell(self) -> None:
-        # Textual rings the bell as it takes an unhandled exception for fatal, inside
-        # its except block: the one public moment the exception can be seen. It is kept
-        # for the safe report that run() prints once the terminal is restored.
+        # Textual has no public hook for an unhandled exception. It rings the bell as
+        # it takes one for fatal, inside its except block (Textual 8), so this public
+        # method is where the exception can be seen: it is kept for the safe report
+        # that run() prints once the terminal is restored. Should a release stop
+        # ringing there, the report is the title alone (still safe; Textual's own is
+        # kept off the terminal anyway) and tests/test_app_crash_report.py fails.
         error = sys.exc_info()[1]
         if error is not None and self.crashed_with is None:
             self.crashed_with = error
