@@ -70,6 +70,27 @@ async def test_textuals_own_commands_speak_dutch_and_take_no_screenshot(cb):
         assert "Save an SVG" not in screen_text(app)
 
 
+async def test_switching_the_language_relabels_footer_and_help(cb):
+    """Binding descriptions are catalogue keys translated as they are drawn: after a
+    switch the footer (the App's keys and the screen's) and help speak the new
+    language; Textual's "Keys" command opens casebook's help, not Textual's panel."""
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert "Casussen" in footer and "Nieuw signaal" in footer and "Triage" in footer
+        app.switch_language("en")
+        await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert "Cases" in footer and "New signal" in footer
+        assert "Casussen" not in footer and "key." not in footer
+        app.action_show_help_panel()  # what the palette's "Keys" command calls
+        await settle(pilot)
+        assert type(app.screen).__name__ == "HelpScreen"
+        text = screen_text(app)
+        assert "New signal" in text and "Nieuw signaal" not in text and "key." not in text
+
+
 async def test_help_lists_the_keys_of_the_screen_it_came_from(cb):
     app = make_app(cb)
     async with app.run_test(size=SIZE) as pilot:

@@ -15,7 +15,15 @@ from casebook.services import deadlines, referrals
 from screens.widgets.footer import KeyFooter
 from screens.widgets.sections import SectionTable
 from tests import servicekit as kit
-from tests.uikit import SIZE, TODAY, make_app, screen_text, settle, table_rows
+from tests.uikit import (
+    SIZE,
+    TODAY,
+    make_app,
+    record_notifications,
+    screen_text,
+    settle,
+    table_rows,
+)
 
 
 @pytest.fixture
@@ -137,12 +145,13 @@ async def test_a_case_that_is_gone_is_refused_in_words(board_cb):
     and stays on the board."""
     cb, _ = board_cb
     app = make_app(cb)
+    shown = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.open_case(999_999)
         await settle(pilot)
         assert type(app.screen).__name__ == "TodayScreen"
-        assert [n.severity for n in app._notifications] == ["error"]
+        assert [severity for _, severity in shown] == ["error"]
 
 
 async def test_d_marks_the_step_done_with_its_result(board_cb):
