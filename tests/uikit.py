@@ -124,16 +124,22 @@ async def wait_until(pilot, condition, timeout: float = 5.0) -> bool:
     return bool(condition())
 
 
-async def palette_answered(pilot) -> None:
-    """Wait until the command palette shows its answer to what was typed: hits, or
-    Textual's own 'no matches' line (which it adds after half a second)."""
+async def palette_answered(pilot, timeout: float = 10.0) -> None:
+    """Wait until the command palette shows its answer to all that was typed: its search
+    done and hits listed, or Textual's own 'no matches' line (which it adds half a
+    second after a search that found nothing). Hits of a half-typed word do not count."""
+    import asyncio
+
     from textual.command import CommandList
 
-    def answered() -> bool:
-        found = pilot.app.screen.query(CommandList)
-        return bool(found) and found.first().option_count > 0
-
-    assert await wait_until(pilot, answered), "the palette gave no answer"
-    # the search goes on in a worker after its first hit: let it finish all its hits
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    app = pilot.app
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        await app.workers.wait_for_complete()  # the palette searches in a worker
+        await pilot.pause()
+        found = app.screen.query(CommandList)
+        if found and found.first().option_count > 0 and not app.workers:
+            return
+        assert loop.time() < deadline, "the palette gave no answer"
+        await pilot.pause(0.05)
