@@ -3,8 +3,9 @@
 Choose a year (the years that have data; the last complete one first), read the
 tables with a plain-text bar per count, and export them (`ctrl+e`) as Markdown, CSV or
 JSON. The screen renders `casebook.statistics.public()`, the very view the exports
-render, so a hidden count never reaches the screen and the numbers are the same as
-`casebook stats`. Counting runs in a worker thread.
+render, so only the published roundings reach the screen and the numbers are the same
+as `casebook stats` (for a published year: the publication itself). Counting runs in
+a worker thread.
 """
 
 from __future__ import annotations
@@ -26,18 +27,11 @@ from screens.localize import Localized
 BAR_WIDTH = 30
 LABEL_WIDTH = 48
 COUNT_WIDTH = 6
-PRIMARY_BAR = "░░"  # a small count, shown as <k: a symbol, not a length
-HIDDEN_BAR = "▒▒"  # hidden to protect another count
 TOTAL_KEY = "__total__"
 
 
 def bar_for(cell: dict, largest: int) -> Text:
-    """A horizontal bar proportional to a visible count; a fixed symbol for a hidden one
-    (so the bar never hints at the hidden number)."""
-    if cell["suppressed"] == "primary":
-        return Text(PRIMARY_BAR, style="italic")
-    if cell["suppressed"]:
-        return Text(HIDDEN_BAR, style="italic")
+    """A horizontal bar proportional to a published (rounded) count."""
     value = cell["value"] or 0
     if value <= 0 or largest <= 0:
         return Text("")
@@ -144,11 +138,9 @@ class StatisticsScreen(Localized, Screen):
         self.query_one("#stats-legend", Static).update(
             Text(
                 t(
-                    "stats.screen.legend",
-                    primary=disclosure["primary_marker"],
-                    below=disclosure["k"] - 1,
-                    hidden=disclosure["hidden_marker"],
+                    "stats.screen.rounded_legend",
                     k=disclosure["k"],
+                    status=view["publication"]["text"],
                 )
             )
         )
@@ -164,7 +156,10 @@ class StatisticsScreen(Localized, Screen):
             for table in view["tables"]:
                 if table["section"] == sid:
                     widgets.append(Static(Text(table["title"]), classes="table-head"))
-                    widgets.append(self._count_table(table))
+                    if table["note"]:
+                        widgets.append(Static(Text(table["note"]), classes="setting-text"))
+                    if not table["withheld"]:
+                        widgets.append(self._count_table(table))
             medians = [m for m in view["medians"] if m["section"] == sid]
             if medians:
                 widgets.append(self._median_table(medians))
@@ -182,8 +177,7 @@ class StatisticsScreen(Localized, Screen):
         widget.add_column(Text(t("stats.md.category")), width=LABEL_WIDTH, key="label")
         widget.add_column(Text(t("stats.md.count")), width=COUNT_WIDTH, key="count")
         widget.add_column(Text(""), width=BAR_WIDTH + 1, key="bar")
-        visible = [c["value"] for c in table["cells"] if not c["suppressed"]]
-        largest = max(visible, default=0)
+        largest = max((c["value"] for c in table["cells"]), default=0)
         for cell in table["cells"]:
             widget.add_row(
                 Text(cell["label"]),
@@ -206,9 +200,8 @@ class StatisticsScreen(Localized, Screen):
         widget.add_column(Text(t("stats.md.count")), width=COUNT_WIDTH, key="count")
         widget.add_column(Text(""), width=BAR_WIDTH + 1, key="bar")
         for fig in figures:
-            bar = bar_for(fig, 0) if fig["suppressed"] else Text("")
             widget.add_row(
-                Text(fig["title"]), Text(fig["display"], justify="right"), bar, key=fig["id"]
+                Text(fig["title"]), Text(fig["display"], justify="right"), Text(""), key=fig["id"]
             )
         return widget
 
