@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import random
 import sqlite3
 from dataclasses import dataclass, field
@@ -122,6 +123,8 @@ class Statistics:
     method: str = ""
     key: bytes = field(default=b"", repr=False)
     publication: dict | None = None  # the stored publication this view repeats
+    previous_open: int | None = None  # open at the end of the year before, as published
+    stock_flow_linked: bool = False
 
     def table(self, table_id: str) -> Table:
         for tb in self.tables:
@@ -164,6 +167,15 @@ KEY_SETTING = "stats_key"
 # (each signalled case has a signal in the year; each case opened in the year was
 # opened by a signal in the year). Largest first.
 CHAIN = ("group:signals", "group:cases_signalled", "figure:cases_opened")
+# Stock and flow: open at the end of the year = open at the end of the year before
+# (as published) + opened − closed + reopened, in the data and in what is published.
+STOCK_FLOW = (
+    "figure:cases_opened",
+    "group:cases_closed",
+    "figure:cases_reopened",
+    "group:cases_open_at_year_end",
+)
+LINKED = tuple(dict.fromkeys(CHAIN + STOCK_FLOW))
 
 
 def rounding_choices(value: int, base: int) -> tuple[int, ...]:
@@ -261,6 +273,11 @@ def shown_ids(stats: Statistics) -> dict[str, int]:
     return out
 
 
+def coarsen(stats: Statistics) -> Statistics:
+    """Categories fitted to the size of the year (docs/statistics-format.md §3)."""
+    return stats
+
+
 def protect(stats: Statistics, key: bytes, previous: dict | None = None) -> Statistics:
     """Round every count of `stats` (see above) with the secret `key`; `previous`
     (a correction) holds the publication corrected: {"shown": …, "true": …, "version"}."""
@@ -277,35 +294,59 @@ def protect(stats: Statistics, key: bytes, previous: dict | None = None) -> Stat
     def cell_options(tb: Table, loose: bool) -> list[list[int]]:
         return [options(f"{tb.id}.{c.code}", c.value, loose=loose) for c in tb.cells]
 
-    def total_options(name: str, floor_: int) -> tuple[list[int], bool]:
+    def total_options(name: str) -> tuple[list[int], bool]:
         """The roundings the group's total may take (each table able to add up to
-        it; at least `floor_`), and whether the correction rule had to be let go."""
+        it), and whether the correction rule had to be let go."""
         value = _chain_value(stats, groups, name)
         for loose in (False, True):
-            opts = [o for o in options(name, value, loose=loose) if o >= floor_]
+            opts = options(name, value, loose=loose)
             for tb in groups.get(name.removeprefix("group:"), []):
                 cells = cell_options(tb, loose)
                 low, high = sum(min(o) for o in cells), sum(max(o) for o in cells)
                 opts = [o for o in opts if low <= o <= high]
             if opts:
                 return opts, loose
-        opts = [o for o in rounding_choices(value, base) if o >= floor_]
-        return opts or list(rounding_choices(value, base)), True
+        return list(rounding_choices(value, base)), True
 
     totals: dict[str, tuple[int, bool]] = {}
-    # The chain first, smallest first, each at least the one below it.
-    floor_ = 0
-    for name in reversed(CHAIN):
-        value = _chain_value(stats, groups, name)
-        if value is None:
-            continue
-        opts, loose = total_options(name, floor_)
-        totals[name] = (_pick(_stream(key, stats.year, salt, name), value, base, opts), loose)
-        floor_ = totals[name][0]
+    linked = [n for n in LINKED if _chain_value(stats, groups, n) is not None]
+    choices = [total_options(n) for n in linked]
+    values = [_chain_value(stats, groups, n) for n in linked]
+
+    def chain_holds(combo: dict[str, int]) -> bool:
+        present = [combo[n] for n in CHAIN if n in combo]
+        return all(a >= b for a, b in itertools.pairwise(present))
+
+    def stock_holds(combo: dict[str, int]) -> bool:
+        if stats.previous_open is None or not set(STOCK_FLOW) <= set(combo):
+            return True
+        opened, closed, reopened, open_end = (combo[n] for n in STOCK_FLOW)
+        return open_end == stats.previous_open + opened - closed + reopened
+
+    combos = [
+        dict(zip(linked, c, strict=True)) for c in itertools.product(*(o for o, _ in choices))
+    ]
+    valid = [c for c in combos if chain_holds(c) and stock_holds(c)]
+    stats.stock_flow_linked = bool(valid) and stats.previous_open is not None
+    if not valid:  # the data break the identity (a case erased since): the chain only
+        valid = [c for c in combos if chain_holds(c)] or combos
+
+    def weight(combo: dict[str, int]) -> float:
+        w = 1.0
+        for n, v in zip(linked, values, strict=True):
+            low = v // base * base
+            if v != low:
+                w *= (v - low) / base if combo[n] > low else 1 - (v - low) / base
+        return w
+
+    rng = _stream(key, stats.year, salt, "linked")
+    picked = rng.choices(valid, weights=[weight(c) for c in valid])[0]
+    for n, (_, loose) in zip(linked, choices, strict=True):
+        totals[n] = (picked[n], loose)
     for name, tables in groups.items():
         gid = f"group:{name}"
         if gid not in totals:
-            opts, loose = total_options(gid, 0)
+            opts, loose = total_options(gid)
             totals[gid] = (
                 _pick(_stream(key, stats.year, salt, gid), tables[0].total, base, opts),
                 loose,
@@ -452,6 +493,7 @@ def compute(source, year: int, *, protect_figures: bool = True) -> Statistics:
     with driver_reads(source) as conn:  # one consistent snapshot for every query
         stats = _compute(conn, year)
     if protect_figures:
+        coarsen(stats)
         protect(stats, stats.key)
     return stats
 
@@ -548,6 +590,11 @@ _PHASE_AT_YEAR_END = """coalesce(
     c.phase)"""
 
 
+def _closed_at(end: str, cutoff: str) -> str:
+    """_CLOSED_BY_YEAR_END for another year end (named parameters `end`, `cutoff`)."""
+    return _CLOSED_BY_YEAR_END.replace(":end", f":{end}").replace(":cutoff", f":{cutoff}")
+
+
 def _count_cases(conn, stats: Statistics, start: str, end: str) -> None:
     year = stats.year
     params = {"start": start, "end": end, "cutoff": _stored_moment(year_end_cutoff(year))}
@@ -602,10 +649,25 @@ def _count_cases(conn, stats: Statistics, start: str, end: str) -> None:
             "sectors",
         )
     )
+    # Closed and reopened by the state at the two year ends, so that open at the end
+    # = open at the end of the year before + opened − closed + reopened, exactly.
+    params |= {
+        "prev_end": date(year - 1, 12, 31).isoformat(),
+        "prev_cutoff": _stored_moment(year_end_cutoff(year - 1)),
+    }
+    closed_before = _closed_at("prev_end", "prev_cutoff")
+    (reopened,) = conn.execute(
+        f"SELECT count(*) FROM case_file AS c WHERE c.opened_on <= :prev_end"
+        f" AND {closed_before} AND NOT {_CLOSED_BY_YEAR_END}",
+        params,
+    ).fetchone()
+    stats.figures.append(Figure("cases_reopened", "cases", int(reopened)))
     counts = _collapse(
         conn.execute(
-            "SELECT closure_outcome, count(*) FROM case_file"
-            " WHERE closed_on BETWEEN :start AND :end GROUP BY closure_outcome",
+            "SELECT c.closure_outcome, count(*) FROM case_file AS c"
+            f" WHERE c.opened_on <= :end AND {_CLOSED_BY_YEAR_END}"
+            f" AND (c.opened_on >= :start OR NOT {closed_before})"
+            " GROUP BY c.closure_outcome",
             params,
         ),
         _ref_map("closure_outcomes"),
@@ -879,6 +941,16 @@ def rules(k: int) -> list[str]:
         _msg("stats.rule.content"),
         _msg("stats.rule.fixed"),
     ]
+
+
+def publish_view(stats: Statistics, key: bytes, previous: dict | None = None) -> dict:
+    """The export of true figures `stats` (unprotected): categories fitted to the
+    year, every count rounded with `key`, then the public view. `previous` (a
+    correction) is the publication corrected (see protect). This is the one function
+    between true counts and anything published."""
+    coarsen(stats)
+    protect(stats, key, previous)
+    return public(stats)
 
 
 def public(stats: Statistics) -> dict:
