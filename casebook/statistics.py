@@ -124,6 +124,7 @@ class Statistics:
     key: bytes = field(default=b"", repr=False)
     publication: dict | None = None  # the stored publication this view repeats
     previous_open: int | None = None  # open at the end of the year before, as published
+    setting_k: int | None = None  # the casebook's k when it differs from a publication's
     stock_flow_linked: bool = False
 
     def table(self, table_id: str) -> Table:
@@ -492,9 +493,59 @@ def compute(source, year: int, *, protect_figures: bool = True) -> Statistics:
     published happens on those few counts in Python."""
     with driver_reads(source) as conn:  # one consistent snapshot for every query
         stats = _compute(conn, year)
+        publication = load_publication(conn, year)
+        before = load_publication(conn, year - 1)
+    if before is not None:
+        stats.previous_open = before["shown"].get("group:cases_open_at_year_end")
+    if publication is not None and protect_figures:
+        return repeat_publication(stats, publication)
     if protect_figures:
         coarsen(stats)
         protect(stats, stats.key)
+    return stats
+
+
+def load_publication(conn: sqlite3.Connection, year: int) -> dict | None:
+    """The latest publication of `year` (a correction replaces what it corrects)."""
+    row = conn.execute(
+        "SELECT p.id, p.version, p.k, p.method, p.language, p.figures,"
+        " (SELECT c.version FROM publication AS c WHERE c.id = p.corrects_id)"
+        " FROM publication AS p WHERE p.year = ? ORDER BY p.version DESC LIMIT 1",
+        (year,),
+    ).fetchone()
+    if row is None:
+        return None
+    import json
+
+    stored = json.loads(row[5])
+    return {
+        "id": row[0],
+        "version": row[1],
+        "k": row[2],
+        "method": row[3],
+        "language": row[4],
+        "status": "correction" if row[6] is not None else "published",
+        "corrects": row[6],
+        "view": stored["view"],
+        "shown": stored["shown"],
+        "true": stored["true"],
+    }
+
+
+def repeat_publication(stats: Statistics, publication: dict) -> Statistics:
+    """`stats` carrying a stored publication: its k, method and figures, not the
+    counts of today (public() gives the stored view)."""
+    stats.publication = publication
+    stats.setting_k = stats.k
+    stats.k = publication["k"]
+    stats.method = publication["method"]
+    shown = publication["shown"]
+    for tb in stats.tables:
+        tb.shown_total = shown.get(f"group:{tb.group}")
+        for c in tb.cells:
+            c.shown = shown.get(f"{tb.id}.{c.code}")
+    for fg in stats.figures:
+        fg.shown = shown.get(f"figure:{fg.id}")
     return stats
 
 
@@ -913,7 +964,7 @@ def _msg(key: str, **params) -> str:
 
 def cell_label(table: Table | dict, code: str) -> str:
     table_id = table.id if isinstance(table, Table) else table["id"]
-    source = table.label_source if isinstance(table, Table) else ""
+    source = table.label_source if isinstance(table, Table) else table.get("source", "")
     for key in (f"stats.code.{table_id}.{code}", f"stats.code.any.{code}"):
         if key in catalogue():
             return t(key)
@@ -955,7 +1006,10 @@ def publish_view(stats: Statistics, key: bytes, previous: dict | None = None) ->
 
 def public(stats: Statistics) -> dict:
     """The published view of `stats`: a JSON-ready dict (schema in
-    docs/statistics-format.md). Only the rounded counts are in it."""
+    docs/statistics-format.md). Only the rounded counts are in it. For a published
+    year: the publication as stored (labels in another language where asked)."""
+    if stats.publication is not None and "view" in stats.publication:
+        return _stored_view(stats.publication)
     k = stats.k
     tables = []
     for tb in stats.tables:
@@ -1023,7 +1077,7 @@ def public(stats: Statistics) -> dict:
             "status": pub.get("status", "draft"),
             "version": pub.get("version", 0),
             "corrects": pub.get("corrects"),
-            "text": _publication_text(pub),
+            "text": publication_text(pub),
         },
         "sections": [{"id": s, "title": _msg(f"stats.section.{s}")} for s in SECTIONS],
         "figures": figures,
@@ -1045,7 +1099,42 @@ def public(stats: Statistics) -> dict:
     }
 
 
-def _publication_text(pub: dict) -> str:
+def _stored_view(publication: dict) -> dict:
+    """A stored publication's view: as it was published in its language (byte for
+    byte the same export), with today's catalogue labels in another one."""
+    import copy
+
+    view = copy.deepcopy(publication["view"])
+    if view["language"] == get_language():
+        return view
+    view["language"] = get_language()
+    view["title"] = _msg("stats.title", year=view["year"])
+    view["publication"]["text"] = publication_text(view["publication"])
+    view["sections"] = [
+        {"id": s["id"], "title": _msg(f"stats.section.{s['id']}")} for s in view["sections"]
+    ]
+    for tb in view["tables"]:
+        tb["title"] = _msg(f"stats.table.{tb['id']}")
+        for c in tb["cells"]:
+            c["label"] = cell_label(tb, c["code"])
+        tb["total"]["label"] = _msg("stats.total")
+    for fg in view["figures"]:
+        fg["title"] = _msg(f"stats.figure.{fg['id']}")
+    for md in view["medians"]:
+        md["title"] = _msg(f"stats.median.{md['id']}")
+        if not md["band"]:
+            md["display"] = _msg("stats.median.too_few_band")
+    basis = view["basisniveau"]
+    basis["title"] = _msg("stats.section.basisniveau")
+    for item in basis["settings"]:
+        item["label"] = _msg(f"stats.setting.{item['key']}")
+    k = view["disclosure"]["k"]
+    view["disclosure"]["title"] = _msg("stats.section.disclosure")
+    view["disclosure"]["rules"] = rules(k)
+    return view
+
+
+def publication_text(pub: dict) -> str:
     status = pub.get("status", "draft")
     if status == "draft":
         return _msg("stats.publication.draft")
