@@ -274,9 +274,44 @@ def shown_ids(stats: Statistics) -> dict[str, int]:
     return out
 
 
-def coarsen(stats: Statistics) -> Statistics:
-    """Categories fitted to the size of the year (docs/statistics-format.md §3)."""
-    return stats
+# Categories fitted to the size of the year: in a year whose published total is below
+# SMALL_YEAR × k, these tables show groups of categories instead (docs §3). The
+# decision rests on the published (rounded) total alone, so it tells nothing more.
+SMALL_YEAR = 10
+SHELTER_GROUPS = {  # neutral groups: none of them encodes gender, age or nationality
+    "COSM": "SPECIALISED",
+    "OMM": "SPECIALISED",
+    "NLA_BED": "SPECIALISED",
+    "VO": "SHELTER",
+    "MO_MAN": "SHELTER",
+    "MO": "SHELTER",
+    "NOODBED": "SHELTER",
+    "BO_NIDOS": "CARE",
+    "JEUGD_SPEC": "CARE",
+    "JEUGD": "CARE",
+    "AMB": "CARE",
+    "GGZ": "CARE",
+    "NETWERK": "OTHER",
+    "TERUGKEER": "OTHER",
+    "GEEN": "OTHER",
+}
+
+
+def _merges() -> dict[str, tuple[dict[str, str], str]]:
+    return {
+        "cases_by_sector": (_ref_map("sectors", "group"), "stats.note.merged_sectors"),
+        "referrals_by_type": (SHELTER_GROUPS, "stats.note.merged_shelters"),
+    }
+
+
+def _merge(table: Table, mapping: dict[str, str], note: str) -> None:
+    merged: dict[str, int] = {}
+    for c in table.cells:
+        group = mapping.get(c.code, "UNKNOWN")
+        merged[group] = merged.get(group, 0) + c.value
+    table.cells = [Cell(code, n) for code, n in merged.items()]
+    table.label_source = ""
+    table.note = note
 
 
 def protect(stats: Statistics, key: bytes, previous: dict | None = None) -> Statistics:
@@ -344,8 +379,22 @@ def protect(stats: Statistics, key: bytes, previous: dict | None = None) -> Stat
     picked = rng.choices(valid, weights=[weight(c) for c in valid])[0]
     for n, (_, loose) in zip(linked, choices, strict=True):
         totals[n] = (picked[n], loose)
+    merges = _merges()
     for name, tables in groups.items():
         gid = f"group:{name}"
+        total_now = totals[gid][0] if gid in totals else None
+        for tb in tables:
+            if tb.id in merges and (total_now is None or total_now < SMALL_YEAR * base):
+                if total_now is None:  # decide on the published total: round it first
+                    opts, loose = total_options(gid)
+                    value = tables[0].total
+                    totals[gid] = (
+                        _pick(_stream(key, stats.year, salt, gid), value, base, opts),
+                        loose,
+                    )
+                    total_now = totals[gid][0]
+                if total_now < SMALL_YEAR * base:
+                    _merge(tb, *merges[tb.id])
         if gid not in totals:
             opts, loose = total_options(gid)
             totals[gid] = (
@@ -500,7 +549,6 @@ def compute(source, year: int, *, protect_figures: bool = True) -> Statistics:
     if publication is not None and protect_figures:
         return repeat_publication(stats, publication)
     if protect_figures:
-        coarsen(stats)
         protect(stats, stats.key)
     return stats
 
@@ -995,11 +1043,10 @@ def rules(k: int) -> list[str]:
 
 
 def publish_view(stats: Statistics, key: bytes, previous: dict | None = None) -> dict:
-    """The export of true figures `stats` (unprotected): categories fitted to the
-    year, every count rounded with `key`, then the public view. `previous` (a
+    """The export of true figures `stats` (unprotected): every count rounded with
+    `key` (categories fitted to the size of the year), then the public view. `previous` (a
     correction) is the publication corrected (see protect). This is the one function
     between true counts and anything published."""
-    coarsen(stats)
     protect(stats, key, previous)
     return public(stats)
 
