@@ -404,10 +404,13 @@ def protect(stats: Statistics, key: bytes, previous: dict | None = None) -> Stat
         total, loose = totals[gid]
         for tb in tables:
             tb.shown_total = total
+            opts = cell_options(tb, loose)
+            if not sum(min(o) for o in opts) <= total <= sum(max(o) for o in opts):
+                opts = cell_options(tb, True)  # merged since: the plain roundings
             rounded = _round_to_total(
                 _stream(key, stats.year, salt, "table", tb.id),
                 [c.value for c in tb.cells],
-                cell_options(tb, loose),
+                opts,
                 total,
                 base,
             )
