@@ -43,6 +43,7 @@ class StatisticsScreen(Localized, Screen):
 
     BINDINGS = [
         Binding("ctrl+e,e", "export", "stats.key.export", id="stats.export"),
+        Binding("p", "publish", "stats.key.publish", id="stats.publish"),
         Binding("r", "reload", "stats.key.refresh", id="stats.refresh", show=False),
         Binding("escape", "back", "stats.key.back", id="stats.back"),
     ]
@@ -226,9 +227,49 @@ class StatisticsScreen(Localized, Screen):
     # -- export ---------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "export" and self.view is None:
+        if action in ("export", "publish") and self.view is None:
             return None
         return True
+
+    # -- publishing -----------------------------------------------------------------
+
+    def action_publish(self) -> None:
+        """Publish the year on screen (after a yes): its figures are fixed from then on.
+        A correction is issued with `casebook stats YEAR --correct`."""
+        if self.view is None:
+            return
+        view = self.view
+        if view["publication"]["status"] != "draft":
+            self.notify(
+                t("stats.screen.already_published", year=view["year"]),
+                severity="warning",
+                markup=False,
+            )
+            return
+        from screens.widgets.confirm import ConfirmModal
+
+        self.app.push_screen(
+            ConfirmModal(
+                t("stats.screen.publish_confirm", year=view["year"], k=view["disclosure"]["k"])
+            ),
+            lambda yes: self._publish(view["year"]) if yes else None,
+        )
+
+    @work(thread=True, exclusive=True, group="stats-publish")
+    def _publish(self, year: int) -> None:
+        from casebook.errors import CasebookError
+        from casebook.services import publications
+
+        try:
+            with self.app.casebook.write() as session:
+                row = publications.publish(session, year)
+                version, k = row.version, row.k
+        except CasebookError as exc:
+            self.app.call_from_thread(self.notify, exc.message(), severity="error", markup=False)
+            return
+        message = t("stats.cli.published", year=year, version=version, k=k)
+        self.app.call_from_thread(self.notify, message, markup=False)
+        self.app.call_from_thread(self.action_reload)
 
     def action_export(self) -> None:
         if self.view is None:
