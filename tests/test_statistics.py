@@ -556,6 +556,40 @@ def test_cli_formats_and_no_textual(golden, tmp_path, monkeypatch):
     assert out.returncode == 1
 
 
+def test_cli_publish_then_the_same_bytes_and_k_kept(golden, tmp_path):
+    import os
+
+    env = dict(os.environ)
+    env["CASEBOOK_HOME"] = str(tmp_path / "home")
+    db = str(golden.path)
+    help_text = _cli("--db", db, "stats", "--help", env=env).stdout.decode()
+    assert "--publish" in help_text and "vastleggen" in " ".join(help_text.split())
+    draft = _cli("--db", db, "stats", "2025", "--format", "csv", env=env).stdout
+    assert b"Concept" in draft
+    published = tmp_path / "gepubliceerd.csv"
+    out = _cli("--db", db, "stats", "2025", "--publish", "--format", "csv", "--out",
+               str(published), env=env)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "gepubliceerd (versie 1, k = 5)" in out.stderr.decode()
+    again = _cli("--db", db, "stats", "2025", "--format", "csv", env=env)
+    assert again.stdout == published.read_bytes()  # byte for byte
+    for fmt in ("md", "json"):
+        one = _cli("--db", db, "stats", "2025", "--format", fmt, env=env).stdout
+        assert one == _cli("--db", db, "stats", "2025", "--format", fmt, env=env).stdout
+    # published twice: refused
+    twice = _cli("--db", db, "stats", "2025", "--publish", env=env)
+    assert twice.returncode == 1 and "al gepubliceerd" in twice.stderr.decode()
+    # k lowered: the export keeps the publication and says so; a correction is refused
+    with golden.write() as s:
+        settings.put(s, "stats_k", "3")
+    lowered = _cli("--db", db, "stats", "2025", "--format", "csv", env=env)
+    assert lowered.stdout == published.read_bytes()
+    assert "k = 5" in lowered.stderr.decode()
+    refused = _cli("--db", db, "stats", "2025", "--correct", env=env)
+    assert refused.returncode == 1
+    assert "k kan voor 2025 niet omlaag" in refused.stderr.decode()
+
+
 def test_cli_does_not_import_textual(golden, tmp_path):
     import os
 

@@ -1,7 +1,9 @@
 """`casebook stats YEAR`: the anonymised yearly statistics as Markdown, CSV or JSON.
 
 Opens the casebook read-only with the stdlib sqlite3 driver: never imports Textual,
-nor SQLAlchemy/SQLModel (see casebook.db.open_readonly_connection).
+nor SQLAlchemy/SQLModel (see casebook.db.open_readonly_connection). `--publish` and
+`--correct` first record the publication (through the services, so with SQLModel)
+and then export it like any other run.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ def run(args: argparse.Namespace) -> int:
     # The stdlib driver on a read-only connection: no SQLAlchemy, SQLModel or models
     # import on this path (the figures are grouped SQL aggregates).
     path = paths.resolve_db_path(args.db)
+    out = Path(args.out) if args.out is not None else None
+    if out is not None and out.exists() and out.resolve() == Path(path).resolve():
+        raise CasebookError("stats.cli.is_casebook", path=str(out))
     if args.publish or args.correct:
         _publish(path, args)  # writes the publication, then exports it as below
     conn = open_readonly_connection(path)
@@ -60,14 +65,11 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     view = statistics.public(stats)
-    if args.out is None:
+    if out is None:
         text = stats_export.render(view, args.format)
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.buffer.flush()
         return 0
-    out = Path(args.out)
-    if out.exists() and out.resolve() == Path(path).resolve():
-        raise CasebookError("stats.cli.is_casebook", path=str(out))
     try:
         stats_export.write(view, args.format, out, overwrite=args.force)
     except FileExistsError:
