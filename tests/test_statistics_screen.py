@@ -202,3 +202,66 @@ async def test_publish_on_the_screen_fixes_the_year(cb, tmp_path):
     out = tmp_path / "cli.json"
     assert main(["--db", str(cb.path), "stats", "2025", "--format", "json", "--out", str(out)]) == 0
     assert json.loads(out.read_text(encoding="utf-8"))["tables"] == screen.view["tables"]
+
+
+async def test_the_screen_shows_no_canary_reference_or_date(tmp_path):
+    """The screen passes the same content checks as the exports: a casebook with a
+    canary in every free-text and identifying field, every year on screen."""
+    from casebook.db import open_casebook
+    from tests.test_statistics_properties import CANARY, DATES, REFERENCE, build
+
+    spec = {
+        "k": 3,
+        "cases": [
+            {
+                "day": 700 + 40 * i,
+                "source": "POL",
+                "channel": "PHONE",
+                "persons": [
+                    {
+                        "role": "VICTIM",
+                        "gender": "MALE",
+                        "born": 2009,
+                        "age": None,
+                        "nationality": "NG",
+                    },
+                ],  # fmt: skip
+                "extra_signals": [],
+                "triage": (3, ["LAB"], "BEAUTY", "CARE"),
+                "steps": [("REPORT_POL", 10)],
+                "referral": ("MO_MAN", 5, "PLACED", 3),
+                "close": ("NO_TH", 60, None),
+            }
+            for i in range(4)
+        ],
+        "trainings": [(800, 12)],
+    }
+    path, issued, refs = build(tmp_path, spec)
+    cb = open_casebook(path)
+    try:
+        app = StatsTestApp(cb)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            screen = app.screen
+            select = screen.query_one("#stats-year", Select)
+            with cb.read() as s:
+                years = statistics.years_with_data(s)
+            seen = 0
+            for year in years:
+                select.value = year
+                await settle(app, pilot)
+                assert screen.view["year"] == year
+                texts = [str(w.render()) for w in screen.query(Static).results(Static)]
+                for table in screen.query(DataTable).results(DataTable):
+                    for row in table.rows:
+                        texts += [str(c) for c in table.get_row(row)]
+                text = "\n".join(texts)
+                assert CANARY not in text
+                assert not any(ref in text for ref in refs)
+                assert not REFERENCE.search(text)
+                for pattern in DATES:
+                    assert not pattern.search(text), pattern.search(text)
+                seen += len(texts)
+            assert seen > 100
+    finally:
+        cb.close()
