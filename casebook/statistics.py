@@ -17,7 +17,7 @@ The rules (see docs/statistics-format.md for the threat model and the reasoning)
   cases opened holds in what is published. So nothing about what is published depends
   on a hidden value but through the rounding, and each count keeps at least k
   possible values, however the published figures are combined.
-* A published year is fixed (casebook.publications): its export repeats it; a
+* A published year is fixed (casebook.services.publications): its export repeats it; a
   correction is rounded so that it never moves against the count's own change.
 * Small years: categories merge into their groups (docs §3); medians are bands.
 * No free text, no references, no names, no date finer than the year.
