@@ -202,7 +202,7 @@ async def test_publish_on_the_screen_fixes_the_year(cb, tmp_path):
         assert "Gepubliceerd (versie 1)" in legend
         await pilot.press("p")
         await settle(app, pilot)
-        assert any("--correct" in n.message for n in app._notifications)
+        assert any("--correct" in message for message in app.notes)
     out = tmp_path / "cli.json"
     assert main(["--db", str(cb.path), "stats", "2025", "--format", "json", "--out", str(out)]) == 0
     assert json.loads(out.read_text(encoding="utf-8"))["tables"] == screen.view["tables"]
