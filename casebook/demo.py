@@ -144,6 +144,9 @@ def generate(
     with frozen(local_to_utc(start, 9)):
         casebook_settings.put(session, "municipality", "Gemeente Voorbeeldstad (demo)")
         casebook_settings.put(session, "officer", "Demo-aandachtsfunctionaris")
+        # The statistics key from the seed, so that a demo casebook is the same file
+        # (and the same yearly figures) every time; fake data has nothing to protect.
+        casebook_settings.put(session, "stats_key", f"demo-{seed}-{cases}-{years}")
 
     # Opening dates sorted, so references follow the order of arrival.
     opened = sorted(start + timedelta(days=rng.randint(0, span)) for _ in range(cases))

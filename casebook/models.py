@@ -238,6 +238,25 @@ class Training(SQLModel, table=True):
     version: int = Field(default=1)
 
 
+class Publication(SQLModel, table=True):
+    """A year's anonymised figures as published (casebook.publications): fixed once
+    written. `figures` is the published view (JSON, rounded counts only); a correction
+    points at the publication it corrects."""
+
+    __tablename__ = "publication"
+    __table_args__ = (sa.UniqueConstraint("year", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    version: int = Field(default=1)
+    k: int
+    method: str = Field(max_length=64)
+    language: str = Field(max_length=8)
+    figures: str
+    corrects_id: int | None = Field(default=None, foreign_key="publication.id")
+    published_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class HistoryEntry(SQLModel, table=True):
     """Append-only record of every change to a case: its timeline."""
 

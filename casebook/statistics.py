@@ -3,31 +3,32 @@ control that makes them fit to publish.
 
 Everything is counted in grouped SQL aggregates on the stdlib `sqlite3` driver (no
 SQLAlchemy on the `casebook stats` path; no table is loaded row by row). The result of
-`compute()` holds the true counts together with the suppression marks; `public()`
-turns it into the only view that ever leaves this module: hidden counts replaced by
-their marker, labels in the current language. The exports (`stats_export`) and the
-Statistics screen render `public()`, so they show the same numbers by construction.
+`compute()` holds the true counts together with their published roundings; `public()`
+turns it into the only view that ever leaves this module: the roundings alone, labels
+in the current language. The exports (`stats_export`) and the Statistics screen render
+`public()`, so they show the same numbers by construction.
 
-The rules (see docs/statistics-format.md for the full reasoning):
+The rules (see docs/statistics-format.md for the threat model and the reasoning):
 
-* k comes from the casebook's settings (5 by default, never below 3).
-* Primary suppression: a count from 1 to k−1 is shown as `<k`. Zero stays zero.
-* Every table is one-dimensional and ships with its total. Tables that count the same
-  population (signals by source group and by channel; victims by gender, age band and
-  nationality group; …) share their total and are protected together.
-* Secondary suppression: an attacker who knows the rules, k, the markers and the
-  shared totals must not be able to work out any hidden count (nor a hidden total)
-  exactly. Hidden cells are checked with exact interval reasoning; while one can be
-  pinned down, the smallest visible non-zero cell of the table is hidden as well
-  (marker `x`). If hiding every non-zero cell is not enough, the shared total is
-  hidden (`x`) in all tables of the group; if even that is not enough (tiny groups),
-  the table is withheld: every cell, zeros included, is shown as `x`.
-* A median is shown only when it rests on at least k cases.
+* k comes from the casebook's settings (5 by default, never below 3); it is the base.
+* Controlled random rounding: *every* count is published as a multiple of k next to
+  it, the direction drawn with the casebook's secret key; tables add up to their
+  total, tables of one population share one total, and signals ≥ cases signalled ≥
+  cases opened holds in what is published. So nothing about what is published depends
+  on a hidden value but through the rounding, and each count keeps at least k
+  possible values, however the published figures are combined.
+* A published year is fixed (casebook.services.publications): its export repeats it; a
+  correction is rounded so that it never moves against the count's own change.
+* Small years: categories merge into their groups (docs §3); medians are bands.
 * No free text, no references, no names, no date finer than the year.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import itertools
+import random
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -36,16 +37,7 @@ from casebook import refdata
 from casebook.db import driver_reads
 from casebook.i18n import catalogue, get_language, t
 
-SCHEMA = "casebook-stats/1"
-
-# Cell and total marks.
-SHOWN = ""
-PRIMARY = "primary"  # 1..k-1, shown as "<k"
-SECONDARY = "secondary"  # hidden to protect another hidden count, shown as "x"
-WITHHELD = "withheld"  # the whole table withheld (zeros too), shown as "x"
-
-HIDDEN_MARKER = "x"
-INF = 10**12
+SCHEMA = "casebook-stats/2"
 
 # Steps done, by group: code -> step types. Everything else counts as OTHER.
 STEP_GROUPS: dict[str, tuple[str, ...]] = {
@@ -72,12 +64,8 @@ def primary_marker(k: int) -> str:
 @dataclass
 class Cell:
     code: str
-    value: int
-    mark: str = SHOWN
-
-    @property
-    def hidden(self) -> bool:
-        return self.mark != SHOWN
+    value: int  # the true count: never leaves this module
+    shown: int | None = None  # the published rounding
 
 
 @dataclass
@@ -88,7 +76,8 @@ class Table:
     label_source: str  # reference list for the cell labels ("" = catalogue only)
     cells: list[Cell]
     total: int
-    total_mark: str = SHOWN
+    shown_total: int | None = None
+    note: str = ""  # why the categories were merged or the table withheld (catalogue key)
     withheld: bool = False
 
     def cell(self, code: str) -> Cell:
@@ -105,7 +94,7 @@ class Figure:
     id: str
     section: str
     value: int
-    mark: str = SHOWN
+    shown: int | None = None
 
 
 @dataclass
@@ -113,11 +102,12 @@ class Median:
     id: str
     section: str
     n: int
-    days: float | None  # None when n < k
+    days: float | None  # None when there are no cases
+    band: str | None = None  # the published band; None = not shown
 
     @property
     def published(self) -> bool:
-        return self.days is not None
+        return self.band is not None
 
 
 @dataclass
@@ -130,6 +120,12 @@ class Statistics:
     tables: list[Table] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     medians: list[Median] = field(default_factory=list)
+    method: str = ""
+    key: bytes = field(default=b"", repr=False)
+    publication: dict | None = None  # the stored publication this view repeats
+    previous_open: int | None = None  # open at the end of the year before, as published
+    setting_k: int | None = None  # the casebook's k when it differs from a publication's
+    stock_flow_linked: bool = False
 
     def table(self, table_id: str) -> Table:
         for tb in self.tables:
@@ -151,128 +147,329 @@ class Statistics:
 
 
 # ---------------------------------------------------------------------------------------
-# Disclosure control
+# Disclosure control: controlled random rounding to base k (docs/statistics-format.md §4)
+#
+# Every count, small or large, zero or not, is published as a multiple of the base b = k:
+# one of the two multiples next to it (a multiple of b stays as it is). Which of the two
+# is chosen at random, with the casebook's own secret key (setting `stats_key`, made by
+# migration 0003) as the only source of chance, so that an export of the same data is
+# the same every time. The roundings are *controlled*: every table adds up to its
+# published total, tables about the same population share one published total, and the
+# chain signals ≥ cases signalled ≥ cases opened holds in the published figures as it
+# holds in the data. Nothing about the pattern depends on the hidden values except
+# through the rounding itself, and every combination of roundings that meets these
+# rules can come out, so a reader who knows the method and the base learns no more than
+# "the count lies strictly between p − b and p + b".
+
+METHOD = "controlled-random-rounding/1"
+KEY_SETTING = "stats_key"
+
+# Group totals that must stay ordered in the published figures, as in the data
+# (each signalled case has a signal in the year; each case opened in the year was
+# opened by a signal in the year). Largest first.
+CHAIN = ("group:signals", "group:cases_signalled", "figure:cases_opened")
+# Stock and flow: open at the end of the year = open at the end of the year before
+# (as published) + opened − closed + reopened, in the data and in what is published.
+STOCK_FLOW = (
+    "figure:cases_opened",
+    "group:cases_closed",
+    "figure:cases_reopened",
+    "group:cases_open_at_year_end",
+)
+LINKED = tuple(dict.fromkeys(CHAIN + STOCK_FLOW))
 
 
-def _hidden_bounds(table: Table, cell: Cell, k: int) -> tuple[int, int]:
-    """What someone who knows the rules can tell about a hidden cell on its own."""
-    if table.withheld:
-        return 0, INF
-    if cell.mark == PRIMARY:
-        return 1, k - 1
-    # Secondary: at least k (else it would be primary), and at most the smallest
-    # visible non-zero cell (secondary cells are the smallest ones).
-    visible = [c.value for c in table.cells if not c.hidden and c.value > 0]
-    return k, min(visible) if visible else INF
+def rounding_choices(value: int, base: int) -> tuple[int, ...]:
+    """The multiples of `base` a count may be published as: itself when it is one,
+    else the multiple below and the one above."""
+    low = value // base * base
+    return (low,) if value == low else (low, low + base)
 
 
-def _table_range(table: Table, k: int) -> tuple[int, int]:
-    """The range of totals this table's published cells allow."""
-    lo = hi = sum(c.value for c in table.cells if not c.hidden)
-    for c in table.cells:
-        if c.hidden:
-            clo, chi = _hidden_bounds(table, c, k)
-            lo += clo
-            hi = min(INF, hi + chi)
-    return lo, hi
+def _stream(key: bytes, *parts) -> random.Random:
+    label = "/".join(str(p) for p in (METHOD, *parts)).encode()
+    return random.Random(hmac.new(key, label, hashlib.sha256).digest())
 
 
-def _total_info(total: int, mark: str, k: int) -> tuple[int, int]:
-    if mark == PRIMARY:
-        return 1, k - 1
-    if mark == SECONDARY:
-        return k, INF
-    return total, total
+class _Options:
+    """The roundings each count may take. A first publication: the two multiples
+    next to the count. A correction (`previous`: the published roundings and the
+    counts they rounded, by count id): besides, a rounding never moves against the
+    count's own change, and stays put when the count did not change, so that the
+    two publications side by side tell no more than each does alone."""
+
+    def __init__(self, base: int, previous: dict | None = None) -> None:
+        self.base = base
+        self.previous = previous
+
+    def __call__(self, count_id: str, value: int, *, loose: bool = False) -> list[int]:
+        plain = list(rounding_choices(value, self.base))
+        if loose or not self.previous or count_id not in self.previous["shown"]:
+            return plain
+        old_shown = self.previous["shown"][count_id]
+        change = value - self.previous["true"].get(count_id, value)
+        kept = [
+            c
+            for c in plain
+            if (change > 0 and c >= old_shown)
+            or (change < 0 and c <= old_shown)
+            or (change == 0 and c == old_shown)
+        ]
+        return kept or plain
 
 
-def group_total_range(tables: list[Table], k: int) -> tuple[int, int]:
-    """The totals consistent with everything published for a group of tables."""
-    lo, hi = _total_info(tables[0].total, tables[0].total_mark, k)
-    for tb in tables:
-        tlo, thi = _table_range(tb, k)
-        lo, hi = max(lo, tlo), min(hi, thi)
-    return lo, hi
+def _pick(rng: random.Random, value: int, base: int, options: list[int]) -> int:
+    """One of `options` (roundings of `value`): the multiple above with the chance
+    residue/base (unbiased) when both are allowed."""
+    if len(options) == 1:
+        return options[0]
+    low, high = options
+    return high if rng.random() < (value - low) / base else low
 
 
-def cell_range(table: Table, cell: Cell, total_range: tuple[int, int], k: int) -> tuple[int, int]:
-    """The exact set of values (an interval) a hidden cell can take, given the group's
-    total range and the other cells of its table."""
-    clo, chi = _hidden_bounds(table, cell, k)
-    visible = sum(c.value for c in table.cells if not c.hidden)
-    others_lo = others_hi = 0
-    for c in table.cells:
-        if c.hidden and c is not cell:
-            olo, ohi = _hidden_bounds(table, c, k)
-            others_lo += olo
-            others_hi = min(INF, others_hi + ohi)
-    lo = max(clo, total_range[0] - visible - others_hi)
-    hi = min(chi, total_range[1] - visible - others_lo)
-    return lo, hi
+def _round_to_total(
+    rng: random.Random, values: list[int], options: list[list[int]], total: int, base: int
+) -> list[int]:
+    """Round each value to one of its options so that they add up to `total`:
+    exactly as many values take their higher option as the total needs, drawn at random
+    with a chance that grows with their remainder (every such choice can come out)."""
+    out = [min(o) for o in options]
+    ups = (total - sum(out)) // base
+    rest = [i for i, o in enumerate(options) if len(o) == 2]
+    if not 0 <= ups <= len(rest) or sum(out) + ups * base != total:
+        raise ValueError("the total is no rounding of the sum of the cells")
+
+    def weight(i: int) -> float:
+        return (values[i] % base or base) / base
+
+    # Efraimidis–Spirakis: weighted sampling without replacement.
+    order = sorted(rest, key=lambda i: rng.random() ** (1 / weight(i)), reverse=True)
+    for i in order[:ups]:
+        out[i] += base
+    return out
 
 
-def _problem(tables: list[Table], k: int) -> tuple[str, Table | None] | None:
-    rng = group_total_range(tables, k)
-    if tables[0].total_mark != SHOWN and rng[0] >= rng[1]:
-        return "total", None
-    for tb in tables:
+def count_ids(stats: Statistics) -> dict[str, int]:
+    """Every count of `stats` by its id (`table.code`, `group:NAME` for a shared
+    total, `figure:ID`), with its true value."""
+    out: dict[str, int] = {}
+    for tb in stats.tables:
+        out[f"group:{tb.group}"] = tb.total
         for c in tb.cells:
-            if c.hidden:
-                lo, hi = cell_range(tb, c, rng, k)
-                if lo >= hi:
-                    return "cell", tb
-    return None
+            out[f"{tb.id}.{c.code}"] = c.value
+    for fig in stats.figures:
+        out[f"figure:{fig.id}"] = fig.value
+    return out
 
 
-def protect_group(tables: list[Table], k: int) -> None:
-    """Apply primary and secondary suppression to tables that share one total."""
-    total = tables[0].total
-    if any(tb.total != total for tb in tables):
-        raise ValueError("tables of one group must share their total")
-    total_mark = PRIMARY if 0 < total < k else SHOWN
-    while True:
-        for tb in tables:
-            tb.total_mark = total_mark
-            tb.withheld = False
-            for c in tb.cells:
-                c.mark = PRIMARY if 0 < c.value < k else SHOWN
-        restart = False
-        while not restart:
-            found = _problem(tables, k)
-            if found is None:
-                for tb in tables:
-                    if tb.withheld:
-                        for c in tb.cells:
-                            c.mark = WITHHELD
-                return
-            kind, table = found
-            if kind == "total":
-                # the table that pins the total down most narrowly
-                table = min(tables, key=lambda tb: _table_range(tb, k)[1] - _table_range(tb, k)[0])
-            candidates = [c for c in table.cells if not c.hidden and c.value > 0]
-            if candidates and not table.withheld:
-                min(candidates, key=lambda c: c.value).mark = SECONDARY
-            elif total_mark == SHOWN:
-                total_mark = SECONDARY  # hide the shared total, start again
-                restart = True
-            elif not table.withheld:
-                table.withheld = True
-            else:  # pragma: no cover - a withheld cell always ranges over 0..total
-                raise AssertionError("disclosure control did not converge")
+def shown_ids(stats: Statistics) -> dict[str, int]:
+    """The published roundings by count id (see count_ids)."""
+    out: dict[str, int] = {}
+    for tb in stats.tables:
+        out[f"group:{tb.group}"] = tb.shown_total
+        for c in tb.cells:
+            out[f"{tb.id}.{c.code}"] = c.shown
+    for fig in stats.figures:
+        out[f"figure:{fig.id}"] = fig.shown
+    return out
 
 
-def protect_figure(fig: Figure, k: int) -> None:
-    fig.mark = PRIMARY if 0 < fig.value < k else SHOWN
+# Categories fitted to the size of the year: in a year whose published total is below
+# SMALL_YEAR × k, these tables show groups of categories instead (docs §3). The
+# decision rests on the published (rounded) total alone, so it tells nothing more.
+SMALL_YEAR = 10
+SHELTER_GROUPS = {  # neutral groups: none of them encodes gender, age or nationality
+    "COSM": "SPECIALISED",
+    "OMM": "SPECIALISED",
+    "NLA_BED": "SPECIALISED",
+    "VO": "SHELTER",
+    "MO_MAN": "SHELTER",
+    "MO": "SHELTER",
+    "NOODBED": "SHELTER",
+    "BO_NIDOS": "CARE",
+    "JEUGD_SPEC": "CARE",
+    "JEUGD": "CARE",
+    "AMB": "CARE",
+    "GGZ": "CARE",
+    "NETWERK": "OTHER",
+    "TERUGKEER": "OTHER",
+    "GEEN": "OTHER",
+}
 
 
-def protect(stats: Statistics) -> Statistics:
+def _merges() -> dict[str, tuple[dict[str, str], str]]:
+    return {
+        "cases_by_sector": (_ref_map("sectors", "group"), "stats.note.merged_sectors"),
+        "referrals_by_type": (SHELTER_GROUPS, "stats.note.merged_shelters"),
+    }
+
+
+def _merge(table: Table, mapping: dict[str, str], note: str) -> None:
+    merged: dict[str, int] = {}
+    for c in table.cells:
+        group = mapping.get(c.code, "UNKNOWN")
+        merged[group] = merged.get(group, 0) + c.value
+    table.cells = [Cell(code, n) for code, n in merged.items()]
+    table.label_source = ""
+    table.note = note
+
+
+def protect(stats: Statistics, key: bytes, previous: dict | None = None) -> Statistics:
+    """Round every count of `stats` (see above) with the secret `key`; `previous`
+    (a correction) holds the publication corrected: {"shown": …, "true": …, "version"}."""
+    base = stats.k
+    options = _Options(base, previous)
+    salt = f"v{previous['version'] + 1}" if previous else "v1"
     groups: dict[str, list[Table]] = {}
     for tb in stats.tables:
         groups.setdefault(tb.group, []).append(tb)
     for tables in groups.values():
-        protect_group(tables, stats.k)
+        if any(tb.total != tables[0].total for tb in tables):
+            raise ValueError("tables of one group must share their total")
+
+    def cell_options(tb: Table, loose: bool) -> list[list[int]]:
+        return [options(f"{tb.id}.{c.code}", c.value, loose=loose) for c in tb.cells]
+
+    def total_options(name: str) -> tuple[list[int], bool]:
+        """The roundings the group's total may take (each table able to add up to
+        it), and whether the correction rule had to be let go."""
+        value = _chain_value(stats, groups, name)
+        for loose in (False, True):
+            opts = options(name, value, loose=loose)
+            for tb in groups.get(name.removeprefix("group:"), []):
+                cells = cell_options(tb, loose)
+                low, high = sum(min(o) for o in cells), sum(max(o) for o in cells)
+                opts = [o for o in opts if low <= o <= high]
+            if opts:
+                return opts, loose
+        return list(rounding_choices(value, base)), True
+
+    totals: dict[str, tuple[int, bool]] = {}
+    linked = [n for n in LINKED if _chain_value(stats, groups, n) is not None]
+    choices = [total_options(n) for n in linked]
+    values = [_chain_value(stats, groups, n) for n in linked]
+
+    def chain_holds(combo: dict[str, int]) -> bool:
+        present = [combo[n] for n in CHAIN if n in combo]
+        return all(a >= b for a, b in itertools.pairwise(present))
+
+    def stock_holds(combo: dict[str, int]) -> bool:
+        if stats.previous_open is None or not set(STOCK_FLOW) <= set(combo):
+            return True
+        opened, closed, reopened, open_end = (combo[n] for n in STOCK_FLOW)
+        return open_end == stats.previous_open + opened - closed + reopened
+
+    combos = [
+        dict(zip(linked, c, strict=True)) for c in itertools.product(*(o for o, _ in choices))
+    ]
+    valid = [c for c in combos if chain_holds(c) and stock_holds(c)]
+    stats.stock_flow_linked = bool(valid) and stats.previous_open is not None
+    if not valid:  # the data break the identity (a case erased since): the chain only
+        valid = [c for c in combos if chain_holds(c)] or combos
+
+    def weight(combo: dict[str, int]) -> float:
+        w = 1.0
+        for n, v in zip(linked, values, strict=True):
+            low = v // base * base
+            if v != low:
+                w *= (v - low) / base if combo[n] > low else 1 - (v - low) / base
+        return w
+
+    rng = _stream(key, stats.year, salt, "linked")
+    picked = rng.choices(valid, weights=[weight(c) for c in valid])[0]
+    for n, (_, loose) in zip(linked, choices, strict=True):
+        totals[n] = (picked[n], loose)
+    merges = _merges()
+    for name, tables in groups.items():
+        gid = f"group:{name}"
+        total_now = totals[gid][0] if gid in totals else None
+        for tb in tables:
+            if tb.id in merges and (total_now is None or total_now < SMALL_YEAR * base):
+                if total_now is None:  # decide on the published total: round it first
+                    opts, loose = total_options(gid)
+                    value = tables[0].total
+                    totals[gid] = (
+                        _pick(_stream(key, stats.year, salt, gid), value, base, opts),
+                        loose,
+                    )
+                    total_now = totals[gid][0]
+                if total_now < SMALL_YEAR * base:
+                    _merge(tb, *merges[tb.id])
+        if gid not in totals:
+            opts, loose = total_options(gid)
+            totals[gid] = (
+                _pick(_stream(key, stats.year, salt, gid), tables[0].total, base, opts),
+                loose,
+            )
+        total, loose = totals[gid]
+        for tb in tables:
+            tb.shown_total = total
+            opts = cell_options(tb, loose)
+            if not sum(min(o) for o in opts) <= total <= sum(max(o) for o in opts):
+                opts = cell_options(tb, True)  # merged since: the plain roundings
+            rounded = _round_to_total(
+                _stream(key, stats.year, salt, "table", tb.id),
+                [c.value for c in tb.cells],
+                opts,
+                total,
+                base,
+            )
+            for c, shown in zip(tb.cells, rounded, strict=True):
+                c.shown = shown
     for fig in stats.figures:
-        protect_figure(fig, stats.k)
+        fid = f"figure:{fig.id}"
+        if fid in totals:
+            fig.shown = totals[fid][0]
+        else:
+            fig.shown = _pick(
+                _stream(key, stats.year, salt, fid), fig.value, base, options(fid, fig.value)
+            )
+    _band_medians(stats)
+    stats.method = METHOD
     return stats
+
+
+def _chain_value(stats: Statistics, groups: dict[str, list[Table]], name: str) -> int | None:
+    if name.startswith("figure:"):
+        for fig in stats.figures:
+            if f"figure:{fig.id}" == name:
+                return fig.value
+        return None
+    tables = groups.get(name.removeprefix("group:"))
+    return tables[0].total if tables else None
+
+
+# Median bands in days (lower bounds); the last is open-ended.
+MEDIAN_BANDS = (0, 8, 15, 31, 61, 91, 181)
+
+
+def median_band(days: float) -> str:
+    """The band a median falls in, as a text label ("8–14", "181+"): never a number a
+    spreadsheet could read as one (an en dash, not a hyphen)."""
+    for low, high in zip(MEDIAN_BANDS, MEDIAN_BANDS[1:], strict=False):
+        if days < high:
+            return f"{low}–{high - 1}"
+    return f"{MEDIAN_BANDS[-1]}+"
+
+
+def _band_medians(stats: Statistics) -> None:
+    """A median is shown, as a band, only when it rests on at least k cases and the
+    published number of cases opened is at least 2k (so whether it is shown tells
+    nothing the published figures do not)."""
+    opened = next((f.shown for f in stats.figures if f.id == "cases_opened"), 0) or 0
+    for md in stats.medians:
+        md.band = (
+            median_band(md.days)
+            if md.days is not None and md.n >= stats.k and opened >= 2 * stats.k
+            else None
+        )
+
+
+def new_key() -> str:
+    """A fresh secret for the rounding (hex text, as the setting stores it)."""
+    import secrets
+
+    return secrets.token_hex(32)
 
 
 # ---------------------------------------------------------------------------------------
@@ -348,8 +545,58 @@ def compute(source, year: int, *, protect_figures: bool = True) -> Statistics:
     published happens on those few counts in Python."""
     with driver_reads(source) as conn:  # one consistent snapshot for every query
         stats = _compute(conn, year)
+        publication = load_publication(conn, year)
+        before = load_publication(conn, year - 1)
+    if before is not None:
+        stats.previous_open = before["shown"].get("group:cases_open_at_year_end")
+    if publication is not None and protect_figures:
+        return repeat_publication(stats, publication)
     if protect_figures:
-        protect(stats)
+        protect(stats, stats.key)
+    return stats
+
+
+def load_publication(conn: sqlite3.Connection, year: int) -> dict | None:
+    """The latest publication of `year` (a correction replaces what it corrects)."""
+    row = conn.execute(
+        "SELECT p.id, p.version, p.k, p.method, p.language, p.figures,"
+        " (SELECT c.version FROM publication AS c WHERE c.id = p.corrects_id)"
+        " FROM publication AS p WHERE p.year = ? ORDER BY p.version DESC LIMIT 1",
+        (year,),
+    ).fetchone()
+    if row is None:
+        return None
+    import json
+
+    stored = json.loads(row[5])
+    return {
+        "id": row[0],
+        "version": row[1],
+        "k": row[2],
+        "method": row[3],
+        "language": row[4],
+        "status": "correction" if row[6] is not None else "published",
+        "corrects": row[6],
+        "view": stored["view"],
+        "shown": stored["shown"],
+        "true": stored["true"],
+    }
+
+
+def repeat_publication(stats: Statistics, publication: dict) -> Statistics:
+    """`stats` carrying a stored publication: its k, method and figures, not the
+    counts of today (public() gives the stored view)."""
+    stats.publication = publication
+    stats.setting_k = stats.k
+    stats.k = publication["k"]
+    stats.method = publication["method"]
+    shown = publication["shown"]
+    for tb in stats.tables:
+        tb.shown_total = shown.get(f"group:{tb.group}")
+        for c in tb.cells:
+            c.shown = shown.get(f"{tb.id}.{c.code}")
+    for fg in stats.figures:
+        fg.shown = shown.get(f"figure:{fg.id}")
     return stats
 
 
@@ -359,12 +606,16 @@ def _compute(conn: sqlite3.Connection, year: int) -> Statistics:
         k = int(values.get("stats_k", DEFAULT_K))
     except ValueError:
         k = DEFAULT_K
+    secret = values.get(KEY_SETTING, "")
+    if not secret:  # migration 0003 makes one; never round with a key anyone could know
+        raise ValueError("the casebook has no statistics key")
     stats = Statistics(
         year=year,
         k=max(MIN_K, k),
         municipality=values.get("municipality", ""),
         officer=values.get("officer", ""),
         policy={key: values.get(key, "") for key in POLICY_KEYS},
+        key=secret.encode(),
     )
     start, end = (d.isoformat() for d in year_bounds(year))
     _count_signals(conn, stats, start, end)
@@ -441,6 +692,11 @@ _PHASE_AT_YEAR_END = """coalesce(
     c.phase)"""
 
 
+def _closed_at(end: str, cutoff: str) -> str:
+    """_CLOSED_BY_YEAR_END for another year end (named parameters `end`, `cutoff`)."""
+    return _CLOSED_BY_YEAR_END.replace(":end", f":{end}").replace(":cutoff", f":{cutoff}")
+
+
 def _count_cases(conn, stats: Statistics, start: str, end: str) -> None:
     year = stats.year
     params = {"start": start, "end": end, "cutoff": _stored_moment(year_end_cutoff(year))}
@@ -495,10 +751,25 @@ def _count_cases(conn, stats: Statistics, start: str, end: str) -> None:
             "sectors",
         )
     )
+    # Closed and reopened by the state at the two year ends, so that open at the end
+    # = open at the end of the year before + opened − closed + reopened, exactly.
+    params |= {
+        "prev_end": date(year - 1, 12, 31).isoformat(),
+        "prev_cutoff": _stored_moment(year_end_cutoff(year - 1)),
+    }
+    closed_before = _closed_at("prev_end", "prev_cutoff")
+    (reopened,) = conn.execute(
+        f"SELECT count(*) FROM case_file AS c WHERE c.opened_on <= :prev_end"
+        f" AND {closed_before} AND NOT {_CLOSED_BY_YEAR_END}",
+        params,
+    ).fetchone()
+    stats.figures.append(Figure("cases_reopened", "cases", int(reopened)))
     counts = _collapse(
         conn.execute(
-            "SELECT closure_outcome, count(*) FROM case_file"
-            " WHERE closed_on BETWEEN :start AND :end GROUP BY closure_outcome",
+            "SELECT c.closure_outcome, count(*) FROM case_file AS c"
+            f" WHERE c.opened_on <= :end AND {_CLOSED_BY_YEAR_END}"
+            f" AND (c.opened_on >= :start OR NOT {closed_before})"
+            " GROUP BY c.closure_outcome",
             params,
         ),
         _ref_map("closure_outcomes"),
@@ -660,12 +931,12 @@ def _count_referrals_and_steps(conn, stats: Statistics, start: str, end: str) ->
 
 def _median(values: list, k: int, median_id: str) -> Median:
     n = len(values)
-    if n < k:
+    if n == 0:
         return Median(median_id, "timeliness", n, None)
     # SQLite's order: NULL first (a day count cannot be NULL here, but never raise)
     ordered = sorted(values, key=lambda v: (v is not None, v or 0))
     middle = ordered[(n - 1) // 2 : (n - 1) // 2 + 2 - n % 2]
-    nums = [float(v) for v in middle]
+    nums = [float(v or 0) for v in middle]
     return Median(median_id, "timeliness", n, sum(nums) / len(nums))
 
 
@@ -744,7 +1015,7 @@ def _msg(key: str, **params) -> str:
 
 def cell_label(table: Table | dict, code: str) -> str:
     table_id = table.id if isinstance(table, Table) else table["id"]
-    source = table.label_source if isinstance(table, Table) else ""
+    source = table.label_source if isinstance(table, Table) else table.get("source", "")
     for key in (f"stats.code.{table_id}.{code}", f"stats.code.any.{code}"):
         if key in catalogue():
             return t(key)
@@ -753,48 +1024,42 @@ def cell_label(table: Table | dict, code: str) -> str:
     return code
 
 
-def display(value: int, mark: str, k: int) -> str:
-    if mark == PRIMARY:
-        return primary_marker(k)
-    if mark in (SECONDARY, WITHHELD):
-        return HIDDEN_MARKER
-    return str(value)
-
-
-def _public_count(value: int, mark: str, k: int) -> dict:
-    return {
-        "value": None if mark else value,
-        "display": display(value, mark, k),
-        "suppressed": mark or None,
-    }
-
-
-def format_days(days: float) -> str:
-    text = f"{days:.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") if get_language() == "nl" else text
+def _public_count(shown: int | None) -> dict:
+    if shown is None:
+        raise ValueError("statistics not protected")  # compute(..., protect_figures=False)
+    return {"value": shown, "display": str(shown)}
 
 
 def rules(k: int) -> list[str]:
     """The rules the export applied, in the current language."""
     return [
         _msg("stats.rule.k", k=k),
-        _msg("stats.rule.primary", k=k, marker=primary_marker(k)),
-        _msg("stats.rule.zero"),
-        _msg("stats.rule.secondary", marker=HIDDEN_MARKER),
-        _msg("stats.rule.total", marker=HIDDEN_MARKER),
-        _msg("stats.rule.withheld", marker=HIDDEN_MARKER),
+        _msg("stats.rule.rounded", k=k),
+        _msg("stats.rule.controlled"),
+        _msg("stats.rule.range", k=k, below=k - 1),
+        _msg("stats.rule.merged"),
         _msg("stats.rule.one_dimensional"),
-        _msg("stats.rule.median", k=k),
+        _msg("stats.rule.median_band", k=k, twice=2 * k),
         _msg("stats.rule.content"),
-        _msg("stats.rule.linked"),
+        _msg("stats.rule.fixed"),
     ]
+
+
+def publish_view(stats: Statistics, key: bytes, previous: dict | None = None) -> dict:
+    """The export of true figures `stats` (unprotected): every count rounded with
+    `key` (categories fitted to the size of the year), then the public view. `previous` (a
+    correction) is the publication corrected (see protect). This is the one function
+    between true counts and anything published."""
+    protect(stats, key, previous)
+    return public(stats)
 
 
 def public(stats: Statistics) -> dict:
     """The published view of `stats`: a JSON-ready dict (schema in
-    docs/statistics-format.md). Hidden counts carry no value, only their marker."""
-    if any(c.hidden is False and 0 < c.value < stats.k for tb in stats.tables for c in tb.cells):
-        raise ValueError("statistics not protected")  # compute(..., protect_figures=False)
+    docs/statistics-format.md). Only the rounded counts are in it. For a published
+    year: the publication as stored (labels in another language where asked)."""
+    if stats.publication is not None and "view" in stats.publication:
+        return _stored_view(stats.publication)
     k = stats.k
     tables = []
     for tb in stats.tables:
@@ -805,12 +1070,15 @@ def public(stats: Statistics) -> dict:
                 "group": tb.group,
                 "title": _msg(f"stats.table.{tb.id}"),
                 "withheld": tb.withheld,
-                "cells": [
-                    {"code": c.code, "label": cell_label(tb, c.code)}
-                    | _public_count(c.value, c.mark, k)
+                "note": _msg(tb.note) if tb.note else "",
+                "source": tb.label_source,
+                "cells": []
+                if tb.withheld
+                else [
+                    {"code": c.code, "label": cell_label(tb, c.code)} | _public_count(c.shown)
                     for c in tb.cells
                 ],
-                "total": {"label": _msg("stats.total")} | _public_count(tb.total, tb.total_mark, k),
+                "total": {"label": _msg("stats.total")} | _public_count(tb.shown_total),
             }
         )
     figures = [
@@ -819,7 +1087,7 @@ def public(stats: Statistics) -> dict:
             "section": fg.section,
             "title": _msg(f"stats.figure.{fg.id}"),
         }
-        | _public_count(fg.value, fg.mark, k)
+        | _public_count(fg.shown)
         for fg in stats.figures
     ]
     medians = [
@@ -827,8 +1095,8 @@ def public(stats: Statistics) -> dict:
             "id": md.id,
             "section": md.section,
             "title": _msg(f"stats.median.{md.id}"),
-            "days": md.days,
-            "display": format_days(md.days) if md.published else _msg("stats.median.too_few", k=k),
+            "band": md.band,
+            "display": md.band if md.published else _msg("stats.median.too_few_band", k=k),
             "suppressed": None if md.published else "too_few",
         }
         for md in stats.medians
@@ -848,12 +1116,19 @@ def public(stats: Statistics) -> dict:
         settings_items.append(
             {"key": key, "label": _msg(f"stats.setting.{key}"), "text": stats.policy.get(key, "")}
         )
+    pub = stats.publication or {}
     return {
         "schema": SCHEMA,
         "year": stats.year,
         "language": get_language(),
         "title": _msg("stats.title", year=stats.year),
         "municipality": stats.municipality,
+        "publication": {
+            "status": pub.get("status", "draft"),
+            "version": pub.get("version", 0),
+            "corrects": pub.get("corrects"),
+            "text": publication_text(pub),
+        },
         "sections": [{"id": s, "title": _msg(f"stats.section.{s}")} for s in SECTIONS],
         "figures": figures,
         "tables": tables,
@@ -867,8 +1142,54 @@ def public(stats: Statistics) -> dict:
         "disclosure": {
             "title": _msg("stats.section.disclosure"),
             "k": k,
-            "primary_marker": primary_marker(k),
-            "hidden_marker": HIDDEN_MARKER,
+            "base": k,
+            "method": stats.method or METHOD,
             "rules": rules(k),
         },
     }
+
+
+def _stored_view(publication: dict) -> dict:
+    """A stored publication's view: as it was published in its language (byte for
+    byte the same export), with today's catalogue labels in another one."""
+    import copy
+
+    view = copy.deepcopy(publication["view"])
+    if view["language"] == get_language():
+        return view
+    view["language"] = get_language()
+    view["title"] = _msg("stats.title", year=view["year"])
+    view["publication"]["text"] = publication_text(view["publication"])
+    view["sections"] = [
+        {"id": s["id"], "title": _msg(f"stats.section.{s['id']}")} for s in view["sections"]
+    ]
+    for tb in view["tables"]:
+        tb["title"] = _msg(f"stats.table.{tb['id']}")
+        for c in tb["cells"]:
+            c["label"] = cell_label(tb, c["code"])
+        tb["total"]["label"] = _msg("stats.total")
+    for fg in view["figures"]:
+        fg["title"] = _msg(f"stats.figure.{fg['id']}")
+    for md in view["medians"]:
+        md["title"] = _msg(f"stats.median.{md['id']}")
+        if not md["band"]:
+            md["display"] = _msg("stats.median.too_few_band")
+    basis = view["basisniveau"]
+    basis["title"] = _msg("stats.section.basisniveau")
+    for item in basis["settings"]:
+        item["label"] = _msg(f"stats.setting.{item['key']}")
+    k = view["disclosure"]["k"]
+    view["disclosure"]["title"] = _msg("stats.section.disclosure")
+    view["disclosure"]["rules"] = rules(k)
+    return view
+
+
+def publication_text(pub: dict) -> str:
+    status = pub.get("status", "draft")
+    if status == "draft":
+        return _msg("stats.publication.draft")
+    if status == "correction":
+        return _msg(
+            "stats.publication.correction", version=pub["version"], corrects=pub["corrects"]
+        )
+    return _msg("stats.publication.published", version=pub["version"])

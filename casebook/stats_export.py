@@ -77,6 +77,8 @@ def to_csv(view: dict) -> str:
     )
     sections = {s["id"]: s["title"] for s in view["sections"]}
     writer.writerow(["", "year", "", "", view["title"], str(view["year"])])
+    pub = view["publication"]
+    writer.writerow(["", "publication", "", pub["status"], pub["text"], str(pub["version"])])
     if view["municipality"]:
         label = t("stats.setting.municipality")
         writer.writerow(["", "municipality", "", "", label, _safe(view["municipality"])])
@@ -84,6 +86,8 @@ def to_csv(view: dict) -> str:
         writer.writerow([sections[fig["section"]], fig["id"], "", "", fig["title"], fig["display"]])
     for table in view["tables"]:
         head = [sections[table["section"]], table["id"], table["title"]]
+        if table["note"]:
+            writer.writerow([*head, "NOTE", table["note"], ""])
         for cell in table["cells"]:
             writer.writerow([*head, cell["code"], cell["label"], cell["display"]])
         writer.writerow([*head, "TOTAL", table["total"]["label"], table["total"]["display"]])
@@ -97,6 +101,7 @@ def to_csv(view: dict) -> str:
         writer.writerow([basis["title"], item["key"], "", "", item["label"], _safe(text)])
     disclosure = view["disclosure"]
     writer.writerow([disclosure["title"], "k", "", "", "k", str(disclosure["k"])])
+    writer.writerow([disclosure["title"], "method", "", "", disclosure["method"], ""])
     for i, rule in enumerate(disclosure["rules"], 1):
         writer.writerow([disclosure["title"], f"rule_{i}", "", "", rule, ""])
     return out.getvalue()
@@ -152,8 +157,10 @@ def _md_count_table(first: str, rows: list[tuple[str, str]], total: tuple[str, s
 
 def _md_table(table: dict) -> list[str]:
     lines = [f"### {_md_cell(table['title'])}", ""]
+    if table["note"]:
+        lines += [f"_{_md_cell(table['note'])}_", ""]
     if table["withheld"]:
-        lines += [f"_{t('stats.md.withheld')}_", ""]
+        return lines
     lines += _md_count_table(
         t("stats.md.category"),
         [(c["label"], c["display"]) for c in table["cells"]],
@@ -172,19 +179,8 @@ def to_markdown(view: dict) -> str:
         title = _md_cell(title)
     lines = [f"# {title}", ""]
     lines += [_md_cell(t("stats.subtitle", year=view["year"], k=k)), ""]
-    lines += [
-        "_"
-        + _md_cell(
-            t(
-                "stats.md.legend",
-                primary=disclosure["primary_marker"],
-                below=k - 1,
-                hidden=disclosure["hidden_marker"],
-            )
-        )
-        + "_",
-        "",
-    ]
+    lines += [f"**{_md_cell(view['publication']['text'])}**", ""]
+    lines += ["_" + _md_cell(t("stats.md.rounded_legend", k=k)) + "_", ""]
     basis = view["basisniveau"]
     tables = {tb["id"]: tb for tb in view["tables"]}
     figures = {fg["id"]: fg for fg in view["figures"]}
@@ -212,6 +208,7 @@ def to_markdown(view: dict) -> str:
     lines += [f"## {_md_cell(disclosure['title'])}", ""]
     for rule in disclosure["rules"]:
         lines.append(f"- {_md_cell(rule)}")
+    lines.append(f"- {_md_cell(disclosure['method'])}")
     lines.append("")
     return "\n".join(lines)
 

@@ -3,8 +3,9 @@
 Choose a year (the years that have data; the last complete one first), read the
 tables with a plain-text bar per count, and export them (`ctrl+e`) as Markdown, CSV or
 JSON. The screen renders `casebook.statistics.public()`, the very view the exports
-render, so a hidden count never reaches the screen and the numbers are the same as
-`casebook stats`. Counting runs in a worker thread.
+render, so only the published roundings reach the screen and the numbers are the same
+as `casebook stats` (for a published year: the publication itself). Counting runs in
+a worker thread.
 """
 
 from __future__ import annotations
@@ -26,18 +27,11 @@ from screens.widgets.footer import KeyFooter
 BAR_WIDTH = 30
 LABEL_WIDTH = 48
 COUNT_WIDTH = 6
-PRIMARY_BAR = "░░"  # a small count, shown as <k: a symbol, not a length
-HIDDEN_BAR = "▒▒"  # hidden to protect another count
 TOTAL_KEY = "__total__"
 
 
 def bar_for(cell: dict, largest: int) -> Text:
-    """A horizontal bar proportional to a visible count; a fixed symbol for a hidden one
-    (so the bar never hints at the hidden number)."""
-    if cell["suppressed"] == "primary":
-        return Text(PRIMARY_BAR, style="italic")
-    if cell["suppressed"]:
-        return Text(HIDDEN_BAR, style="italic")
+    """A horizontal bar proportional to a published (rounded) count."""
     value = cell["value"] or 0
     if value <= 0 or largest <= 0:
         return Text("")
@@ -49,6 +43,7 @@ class StatisticsScreen(Screen):
 
     BINDINGS = [
         Binding("ctrl+e,e", "export", "stats.key.export", id="stats.export"),
+        Binding("p", "publish", "stats.key.publish", id="stats.publish"),
         Binding("r", "reload", "stats.key.refresh", id="stats.refresh", show=False),
         Binding("escape", "back", "stats.key.back", id="stats.back"),
     ]
@@ -144,11 +139,9 @@ class StatisticsScreen(Screen):
         self.query_one("#stats-legend", Static).update(
             Text(
                 t(
-                    "stats.screen.legend",
-                    primary=disclosure["primary_marker"],
-                    below=disclosure["k"] - 1,
-                    hidden=disclosure["hidden_marker"],
+                    "stats.screen.rounded_legend",
                     k=disclosure["k"],
+                    status=view["publication"]["text"],
                 )
             )
         )
@@ -164,7 +157,10 @@ class StatisticsScreen(Screen):
             for table in view["tables"]:
                 if table["section"] == sid:
                     widgets.append(Static(Text(table["title"]), classes="table-head"))
-                    widgets.append(self._count_table(table))
+                    if table["note"]:
+                        widgets.append(Static(Text(table["note"]), classes="setting-text"))
+                    if not table["withheld"]:
+                        widgets.append(self._count_table(table))
             medians = [m for m in view["medians"] if m["section"] == sid]
             if medians:
                 widgets.append(self._median_table(medians))
@@ -182,8 +178,7 @@ class StatisticsScreen(Screen):
         widget.add_column(Text(t("stats.md.category")), width=LABEL_WIDTH, key="label")
         widget.add_column(Text(t("stats.md.count")), width=COUNT_WIDTH, key="count")
         widget.add_column(Text(""), width=BAR_WIDTH + 1, key="bar")
-        visible = [c["value"] for c in table["cells"] if not c["suppressed"]]
-        largest = max(visible, default=0)
+        largest = max((c["value"] for c in table["cells"]), default=0)
         for cell in table["cells"]:
             widget.add_row(
                 Text(cell["label"]),
@@ -206,9 +201,8 @@ class StatisticsScreen(Screen):
         widget.add_column(Text(t("stats.md.count")), width=COUNT_WIDTH, key="count")
         widget.add_column(Text(""), width=BAR_WIDTH + 1, key="bar")
         for fig in figures:
-            bar = bar_for(fig, 0) if fig["suppressed"] else Text("")
             widget.add_row(
-                Text(fig["title"]), Text(fig["display"], justify="right"), bar, key=fig["id"]
+                Text(fig["title"]), Text(fig["display"], justify="right"), Text(""), key=fig["id"]
             )
         return widget
 
@@ -233,9 +227,49 @@ class StatisticsScreen(Screen):
     # -- export ---------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "export" and self.view is None:
+        if action in ("export", "publish") and self.view is None:
             return None
         return True
+
+    # -- publishing -----------------------------------------------------------------
+
+    def action_publish(self) -> None:
+        """Publish the year on screen (after a yes): its figures are fixed from then on.
+        A correction is issued with `casebook stats YEAR --correct`."""
+        if self.view is None:
+            return
+        view = self.view
+        if view["publication"]["status"] != "draft":
+            self.notify(
+                t("stats.screen.already_published", year=view["year"]),
+                severity="warning",
+                markup=False,
+            )
+            return
+        from screens.widgets.confirm import ConfirmModal
+
+        self.app.push_screen(
+            ConfirmModal(
+                t("stats.screen.publish_confirm", year=view["year"], k=view["disclosure"]["k"])
+            ),
+            lambda yes: self._publish(view["year"]) if yes else None,
+        )
+
+    @work(thread=True, exclusive=True, group="stats-publish")
+    def _publish(self, year: int) -> None:
+        from casebook.errors import CasebookError
+        from casebook.services import publications
+
+        try:
+            with self.app.casebook.write() as session:
+                row = publications.publish(session, year)
+                version, k = row.version, row.k
+        except CasebookError as exc:
+            self.app.call_from_thread(self.notify, exc.message(), severity="error", markup=False)
+            return
+        message = t("stats.cli.published", year=year, version=version, k=k)
+        self.app.call_from_thread(self.notify, message, markup=False)
+        self.app.call_from_thread(self.action_reload)
 
     def action_export(self) -> None:
         if self.view is None:

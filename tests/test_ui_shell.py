@@ -116,7 +116,7 @@ async def test_help_lists_the_keys_of_the_screen_it_came_from(cb):
 @pytest.mark.parametrize(
     ("key", "title", "howto"),
     [
-        ("f6", "Help – Jaarcijfers", "kleine aantallen zijn verborgen"),
+        ("f6", "Help – Jaarcijfers", "afgerond op een veelvoud van k"),
         ("f7", "Help – Sociale kaart", "n voegt een organisatie toe"),
         ("f8", "Help – Trainingen", "bewijs voor het Basisniveau"),
     ],

@@ -1,7 +1,9 @@
 """`casebook stats YEAR`: the anonymised yearly statistics as Markdown, CSV or JSON.
 
 Opens the casebook read-only with the stdlib sqlite3 driver: never imports Textual,
-nor SQLAlchemy/SQLModel (see casebook.db.open_readonly_connection).
+nor SQLAlchemy/SQLModel (see casebook.db.open_readonly_connection). `--publish` and
+`--correct` first record the publication (through the services, so with SQLModel)
+and then export it like any other run.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--out", metavar="FILE", help=t("stats.cli.out"))
     p.add_argument("--force", action="store_true", help=t("stats.cli.force"))
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--publish", action="store_true", help=t("stats.cli.publish"))
+    what.add_argument("--correct", action="store_true", help=t("stats.cli.correct"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,6 +47,11 @@ def run(args: argparse.Namespace) -> int:
     # The stdlib driver on a read-only connection: no SQLAlchemy, SQLModel or models
     # import on this path (the figures are grouped SQL aggregates).
     path = paths.resolve_db_path(args.db)
+    out = Path(args.out) if args.out is not None else None
+    if out is not None and out.exists() and out.resolve() == Path(path).resolve():
+        raise CasebookError("stats.cli.is_casebook", path=str(out))
+    if args.publish or args.correct:
+        _publish(path, args)  # writes the publication, then exports it as below
     conn = open_readonly_connection(path)
     try:
         stats = statistics.compute(conn, args.year)
@@ -49,15 +59,17 @@ def run(args: argparse.Namespace) -> int:
         raise storage_error(path, exc) from None
     finally:
         conn.close()
+    if stats.setting_k is not None and stats.setting_k != stats.k:
+        print(
+            t("stats.cli.published_k_kept", year=args.year, published=stats.k, k=stats.setting_k),
+            file=sys.stderr,
+        )
     view = statistics.public(stats)
-    if args.out is None:
+    if out is None:
         text = stats_export.render(view, args.format)
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.buffer.flush()
         return 0
-    out = Path(args.out)
-    if out.exists() and out.resolve() == Path(path).resolve():
-        raise CasebookError("stats.cli.is_casebook", path=str(out))
     try:
         stats_export.write(view, args.format, out, overwrite=args.force)
     except FileExistsError:
@@ -68,3 +80,26 @@ def run(args: argparse.Namespace) -> int:
         ) from None
     print(t("stats.cli.written", year=args.year, path=str(out)))
     return 0
+
+
+def _publish(path, args: argparse.Namespace) -> None:
+    """Record the publication (or the correction) of args.year in the casebook."""
+    import sys
+
+    from casebook.db import open_casebook
+    from casebook.errors import CasebookError
+    from casebook.services import publications
+
+    cb = open_casebook(path, create=False)
+    try:
+        with cb.write() as session:
+            if args.publish:
+                row = publications.publish(session, args.year)
+            else:
+                row = publications.correct(session, args.year)
+                if row is None:
+                    raise CasebookError("stats.cli.no_change", year=args.year)
+            message = t("stats.cli.published", year=args.year, version=row.version, k=row.k)
+    finally:
+        cb.close()
+    print(message, file=sys.stderr)
