@@ -184,6 +184,21 @@ class CasebookApp(Localized, App):
 
     # -- navigation -----------------------------------------------------------------
 
+    def leave_forms(self, then) -> None:
+        """Run `then` (which leaves what is open) once no form with unsaved input
+        would be lost: the topmost such form asks, keeping the input is the default.
+        Every way out goes through here: the F-keys, Ctrl+N, Ctrl+Q, the palette."""
+        from screens.form_base import FormBase
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, FormBase) and screen.is_dirty():
+                screen.can_leave(lambda: self.leave_forms(then))
+                return
+        then()
+
+    async def action_quit(self) -> None:
+        self.leave_forms(self.exit)
+
     def _show(self, screen: Screen) -> None:
         """Open a top-level screen on top of Today, replacing any other."""
         while len(self.screen_stack) > 2:
@@ -195,7 +210,10 @@ class CasebookApp(Localized, App):
         else:
             self.push_screen(screen)
 
-    def action_today(self) -> None:
+    def action_today(self, ask: bool = True) -> None:
+        if ask:
+            self.leave_forms(lambda: self.action_today(ask=False))
+            return
         while len(self.screen_stack) > 2:
             self.pop_screen()
         from screens.today_screen import TodayScreen
@@ -208,12 +226,21 @@ class CasebookApp(Localized, App):
     def action_cases(self, search: bool = False) -> None:
         from screens.cases_screen import CasesScreen
 
-        self._show(CasesScreen(search=search))
+        self.leave_forms(lambda: self._show(CasesScreen(search=search)))
 
     def action_intake(self, case_id: int | None = None) -> None:
         from screens.intake_screen import IntakeScreen
 
-        self.push_screen(IntakeScreen(case_id=case_id))
+        if isinstance(self.screen, IntakeScreen):
+            # a second Ctrl+N: not an intake stacked on this one; this one is left
+            # (asking first) for a fresh one
+            def fresh() -> None:
+                self.pop_screen()
+                self.push_screen(IntakeScreen(case_id=case_id))
+
+            self.leave_forms(fresh)
+            return
+        self.leave_forms(lambda: self.push_screen(IntakeScreen(case_id=case_id)))
 
     def open_case(self, case_id: int) -> None:
         """Read the case, then push its screen with the data.
@@ -235,22 +262,22 @@ class CasebookApp(Localized, App):
     def action_statistics(self) -> None:
         from screens.statistics_screen import StatisticsScreen
 
-        self._show(StatisticsScreen())
+        self.leave_forms(lambda: self._show(StatisticsScreen()))
 
     def action_directory(self) -> None:
         from screens.directory_screen import DirectoryScreen
 
-        self._show(DirectoryScreen())
+        self.leave_forms(lambda: self._show(DirectoryScreen()))
 
     def action_trainings(self) -> None:
         from screens.trainings_screen import TrainingsScreen
 
-        self._show(TrainingsScreen())
+        self.leave_forms(lambda: self._show(TrainingsScreen()))
 
     def action_settings(self) -> None:
         from screens.settings_screen import SettingsScreen
 
-        self._show(SettingsScreen())
+        self.leave_forms(lambda: self._show(SettingsScreen()))
 
     def action_help(self) -> None:
         from screens.help_screen import HelpScreen

@@ -1,0 +1,44 @@
+"""A short notice that takes the keys typed after it: "this cannot be done here".
+
+When a one-key action cannot act (no step under the cursor, a final referral), a toast
+would leave the keys typed next to run as commands: a note typed after a `d` that did
+nothing opened the deadline form on its `b`. This notice holds the focus instead and
+swallows every key until Escape or Enter closes it, so nothing typed lands elsewhere.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from casebook.i18n import t
+
+
+class NoticeModal(ModalScreen[None]):
+    DEFAULT_CSS = """
+    NoticeModal { align: center middle; }
+    NoticeModal > Vertical {
+        width: 64; max-width: 95%; height: auto; padding: 1 2;
+        border: thick $warning; background: $panel;
+    }
+    NoticeModal .notice-hint { color: $text-muted; margin-top: 1; }
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text("⚠ " + self.message), id="notice-text")
+            yield Static(Text(t("forms.notice_hint")), classes="notice-hint")
+
+    def on_key(self, event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()
+        if event.key in ("escape", "enter"):
+            self.dismiss(None)
