@@ -20,6 +20,7 @@ rolled back, never committed later.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -135,14 +136,10 @@ def _start(node, app, job, done, group, *, exclusive: bool, **handlers) -> Worke
             outcome, value = "ask", value.text
         if exclusive and worker.is_cancelled:
             outcome = "cancelled"  # a newer read took its place: its result is dropped
-        try:
+        with contextlib.suppress(RuntimeError):  # the app is closing
             app.call_from_thread(_report, app, outcome, value, done, handlers)
-        except RuntimeError:  # the app is closing
-            pass
 
-    return node.run_worker(
-        run, thread=True, exclusive=exclusive, group=group, exit_on_error=False
-    )
+    return node.run_worker(run, thread=True, exclusive=exclusive, group=group, exit_on_error=False)
 
 
 def _report(app, outcome: str, value, done, handlers: dict) -> None:

@@ -30,8 +30,8 @@ from textual.widgets.option_list import Option
 from casebook.errors import ValidationError
 from casebook.i18n import t
 from casebook.services.intake import SignalInput
-from screens.localize import Localized
 from screens.form_base import FormScreen
+from screens.localize import Localized
 from screens.widgets.focus import focus_now
 from screens.widgets.forms import (
     CodeSelect,

@@ -9,15 +9,14 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Select, Static
 
 from casebook import i18n
 from casebook.i18n import t
-from screens.localize import Localized
 from screens.form_base import FormScreen
+from screens.localize import Localized
 from screens.widgets.focus import focus_now
 from screens.widgets.forms import FormField
 

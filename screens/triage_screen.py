@@ -19,8 +19,8 @@ from casebook.errors import ValidationError
 from casebook.i18n import t
 from casebook.services.steps import StepInput
 from casebook.services.triage import TriageInput
-from screens.localize import Localized
 from screens.form_base import FormScreen
+from screens.localize import Localized
 from screens.widgets.focus import focus_now
 from screens.widgets.forms import (
     CodeSelect,
