@@ -7,8 +7,9 @@ freeze the screen), and its outcome comes back on the UI thread by one error pat
 - `done(result)` when it succeeded;
 - a `ValidationError` to `invalid(error)` (a form puts it beside its fields), else in words;
 - a `StaleEditError` to `stale(error)` (a form keeps what was typed), else in words;
-- any other refusal, a `StorageError` included, in words (`App.show_error`), without
-  ending the app.
+- any other refusal, a `StorageError` included, to `failed(error)`, else in words
+  (`App.show_error`), without ending the app; `failed` also takes the first two when
+  they have no handler of their own.
 
 A write can first ask a question (`question(session)` read in the same worker, e.g.
 "no consent on record"); `ask(text)` is then called on the UI thread instead of
@@ -155,7 +156,7 @@ def _report(app, outcome: str, value, done, handlers: dict) -> None:
     if outcome == "ask" and handlers.get("ask") is not None:
         handlers["ask"](value)
         return
-    handler = handlers.get(outcome)
+    handler = handlers.get(outcome) or handlers.get("failed")
     if handler is not None:
         handler(value)
     else:

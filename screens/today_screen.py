@@ -438,6 +438,11 @@ class TodayScreen(Localized, Screen):
 
         self.app.push_screen(ContactModal(self._row_context(row), row.case_id), self._after)
 
+    def on_key(self, event) -> None:
+        from screens.widgets.notice import refuse_unavailable_key
+
+        refuse_unavailable_key(self, event)
+
     def _cannot(self, message: str) -> None:
         """An action that cannot act here says so, and the notice takes the keys typed
         next (they must not run as commands on the board)."""

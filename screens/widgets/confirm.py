@@ -39,12 +39,19 @@ class ConfirmModal(Localized, ModalScreen[bool]):
         yes: str | None = None,
         no: str | None = None,
         default_yes: bool = False,
+        letters: bool = True,
     ):
         super().__init__()
         self.question = question
         self.yes_label = yes or t("form.yes")
         self.no_label = no or t("form.no")
         self.default_yes = default_yes
+        self.letters = letters
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        # `letters=False`: only a button says yes (after a one-key action, where a
+        # sentence typed on could hold a "j")
+        return self.letters or not (action == "answer" and parameters == (True,))
 
     def compose(self) -> ComposeResult:
         with Vertical():

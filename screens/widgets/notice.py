@@ -42,3 +42,23 @@ class NoticeModal(ModalScreen[None]):
         event.prevent_default()
         if event.key in ("escape", "enter"):
             self.dismiss(None)
+
+
+def refuse_unavailable_key(screen, event: events.Key) -> bool:
+    """For a screen's `on_key`: a key bound on `screen` whose every action is
+    unavailable here (its `check_action` says no: greyed out or left out of the footer)
+    gets a notice that takes the keys typed next, instead of doing nothing while the
+    next letters run as commands. True if it did."""
+    from textual.binding import Binding
+
+    actions = [
+        b.action.split("(", 1)[0]
+        for b in screen.BINDINGS
+        if isinstance(b, Binding) and event.key in b.key.split(",")
+    ]
+    if not actions or any(screen.check_action(action, ()) for action in actions):
+        return False
+    event.stop()
+    event.prevent_default()
+    screen.app.push_screen(NoticeModal(t("forms.not_here", key=event.key)))
+    return True
