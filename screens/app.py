@@ -129,9 +129,9 @@ class CasebookApp(Localized, App):
 
     def _refresh_titles(self) -> None:
         from casebook.services import settings
+        from screens import door
 
-        with self.casebook.read() as session:
-            municipality = settings.get(session, "municipality")
+        municipality = door.read_here(self.casebook, lambda s: settings.get(s, "municipality"))
         self.title = f"casebook · {municipality}" if municipality else "casebook"
         sub = format_date(self.today())
         self.sub_title = f"{sub} · {t('app.demo')}" if self.demo else sub
@@ -252,8 +252,11 @@ class CasebookApp(Localized, App):
         from screens.case_screen import CaseScreen, load_case
 
         try:
-            with self.casebook.read() as session:
-                data = load_case(session, case_id, with_history=False)
+            from screens import door
+
+            data = door.read_here(
+                self.casebook, lambda session: load_case(session, case_id, with_history=False)
+            )
         except CasebookError as error:
             self.show_error(error)
             return

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -26,7 +26,6 @@ from textual.widgets import DataTable, Header, Static
 
 from casebook import refdata
 from casebook.dates import format_date, format_datetime
-from casebook.errors import CasebookError
 from casebook.i18n import t
 from casebook.models import STEP_OPEN
 from casebook.services.cases import CaseDetail
@@ -217,29 +216,28 @@ class CaseScreen(Localized, Screen):
 
     # -- loading -----------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="case-load")
     def load(self) -> None:
+        from screens import door
+
         # the timeline only when its tab is the one to show; otherwise on that tab
         with_history = self._active == "timeline"
-        try:
-            with self.app.casebook.read() as session:
-                data = load_case(session, self.case_id, with_history=with_history)
-        except CasebookError as error:
-            self.app.call_from_thread(self.app.show_error, error)
-            return
-        self.app.call_from_thread(self.show, data)
+        door.read(
+            self,
+            lambda session: load_case(session, self.case_id, with_history=with_history),
+            self.show,
+            group="case-load",
+        )
 
-    @work(thread=True, exclusive=True, group="case-load")
     def _load_timeline(self, data: CaseData) -> None:
         from casebook.services.cases import timeline
+        from screens import door
 
-        try:
-            with self.app.casebook.read() as session:
-                history = timeline(session, self.case_id)
-        except CasebookError as error:
-            self.app.call_from_thread(self.app.show_error, error)
-            return
-        self.app.call_from_thread(self._show_timeline, data, history)
+        door.read(
+            self,
+            lambda session: timeline(session, self.case_id),
+            lambda history: self._show_timeline(data, history),
+            group="case-load",
+        )
 
     def _show_timeline(self, data: CaseData, history) -> None:
         if data is not self.data:  # the case was read again meanwhile

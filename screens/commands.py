@@ -68,9 +68,9 @@ def app_commands(app) -> Iterator[SystemCommand]:
 
 def _find_cases(casebook, query: str):
     from casebook.services.cases import find_by_reference
+    from screens import door
 
-    with casebook.read() as session:
-        return find_by_reference(session, query, limit=MAX_HITS)
+    return door.read_here(casebook, lambda s: find_by_reference(s, query, limit=MAX_HITS))
 
 
 class CaseProvider(Provider):

@@ -61,6 +61,14 @@ def read(
     return _start(node, app, job, done, group, exclusive=True, failed=failed)
 
 
+def read_here(casebook, fn: Callable[[Any], Any]):
+    """Run `fn(session)` in a read transaction in the calling thread, for code that
+    already runs off the UI thread in a thread of its own (the board read at start-up,
+    the command palette's search); errors are the caller's."""
+    with casebook.read() as session:
+        return fn(session)
+
+
 def read_now(node, fn: Callable[[Any], Any]):
     """Run `fn(session)` in a read transaction now, on the UI thread, for the few reads
     that decide where the very next key goes (a one-key action's check, a few ms): the

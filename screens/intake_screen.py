@@ -11,7 +11,7 @@ everything typed stays.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -138,9 +138,9 @@ class IntakeScreen(FormScreen, Localized, Screen):
 
     def _load_case_label(self, case_id: int) -> None:
         from casebook.models import Case
+        from screens import door
 
-        with self.app.casebook.read() as session:
-            case = session.get(Case, case_id)
+        case = door.read_now(self, lambda session: session.get(Case, case_id))
         if case is None:
             self.case_id = None
             return
@@ -211,13 +211,16 @@ class IntakeScreen(FormScreen, Localized, Screen):
             return
         self._search(text)
 
-    @work(thread=True, exclusive=True, group="intake-search")
     def _search(self, text: str) -> None:
         from casebook.services.cases import CaseFilter, list_cases
+        from screens import door
 
-        with self.app.casebook.read() as session:
-            rows = list_cases(session, CaseFilter(search=text, open_only=True), limit=8)
-        self.app.call_from_thread(self._show_results, text, rows)
+        door.read(
+            self,
+            lambda session: list_cases(session, CaseFilter(search=text, open_only=True), limit=8),
+            lambda rows: self._show_results(text, rows),
+            group="intake-search",
+        )
 
     def _show_results(self, text: str, rows) -> None:
         if not self.is_attached:

@@ -35,9 +35,9 @@ class SettingsScreen(FormScreen, Localized, Screen):
 
     def compose(self) -> ComposeResult:
         from casebook.services import settings
+        from screens import door
 
-        with self.app.casebook.read() as session:
-            self._stored = settings.get_all(session)
+        self._stored = door.read_now(self, settings.get_all) or dict(settings.DEFAULTS)
         themes = sorted(self.app.available_themes)
         yield Header()
         with VerticalScroll(id="form"):

@@ -123,9 +123,9 @@ def read_board(casebook, today: date) -> BoardView:
     """Read the board and make its cells: everything but touching widgets, so that
     it can run in a thread."""
     from casebook.services.today import board
+    from screens import door
 
-    with casebook.read() as session:
-        sections = board(session, today)
+    sections = door.read_here(casebook, lambda session: board(session, today))
     views, rows = [], {}
     for section in sections:
         shown = []
@@ -442,6 +442,11 @@ class TodayScreen(Localized, Screen):
         from screens.widgets.notice import refuse_unavailable_key
 
         refuse_unavailable_key(self, event)
+
+    def why_unavailable(self, action: str) -> str | None:
+        if action == "done" and self.selected() is not None:
+            return t("today.not_a_step")
+        return t("today.no_row")
 
     def _cannot(self, message: str) -> None:
         """An action that cannot act here says so, and the notice takes the keys typed

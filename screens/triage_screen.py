@@ -89,9 +89,14 @@ class TriageScreen(FormScreen, Localized, Screen):
 
     def compose(self) -> ComposeResult:
         from casebook.services.cases import case_detail
+        from screens import door
 
-        with self.app.casebook.read() as session:
-            detail = case_detail(session, self.case_id, with_history=False)
+        # read at once: the form is built with the case, and the keys typed meanwhile
+        # wait for it (a few ms)
+        detail = door.read_here(
+            self.app.casebook,
+            lambda session: case_detail(session, self.case_id, with_history=False),
+        )
         case = detail.case
         self._version = case.version
         yield Header()

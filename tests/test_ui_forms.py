@@ -16,8 +16,11 @@ What must be shown, each on a real casebook through the Pilot:
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import threading
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -470,3 +473,86 @@ def test_what_holds_a_case_open_and_how_it_is_settled_is_the_cores(cb):
         closure.settle_item(s, open_steps[0], "carry")
     with cb.read() as s:
         assert s.exec(select(FollowUpStep)).one().status == "CARRIED"
+
+
+# -- the one door -----------------------------------------------------------------------
+
+SCREENS = Path(__file__).resolve().parent.parent / "screens"
+TRANSACTION = re.compile(r"\bcasebook\s*\.\s*(read|write)\s*\(")
+
+
+def test_no_screen_opens_a_transaction_except_through_the_door():
+    found = []
+    for path in sorted(SCREENS.rglob("*.py")):
+        if path.name == "door.py":
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if TRANSACTION.search(line) or re.search(r"\bwith\s+\S*\.(read|write)\(\)", line):
+                found.append(f"{path.name}:{n}: {line.strip()}")
+    assert found == []
+
+
+@pytest.fixture
+def write_threads(cb):
+    """The thread of every write transaction the app opens on `cb`."""
+    seen: list[bool] = []
+    original = cb.write
+
+    def recording():
+        seen.append(threading.current_thread() is threading.main_thread())
+        return original()
+
+    cb.write = recording
+    yield seen
+    cb.write = original
+
+
+async def test_no_database_write_runs_on_the_ui_thread(cb, write_threads):
+    case_id = triaged_case(cb, steps=[kit.step("ENRICH", due_on=TODAY - timedelta(days=1))])
+    with cb.write() as s:
+        deadlines.add_deadline(s, case_id, "AANGIFTE", TODAY + timedelta(days=5))
+    write_threads.clear()
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await wait_until(pilot, lambda: app.screen.loaded)
+        # a Today quick form
+        await pilot.press("l")
+        await settle(pilot)
+        app.screen.query_one("#summary").focus()
+        await type_text(pilot, "Gebeld")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        # an intake, then its triage
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        intake = app.screen
+        for field, search in (("#channel", "Telefoon"), ("#source-role", "Politie")):
+            intake.query_one(field).focus()
+            await pilot.pause()
+            await choose(pilot, search)
+        intake.query_one("#title").focus()
+        await type_text(pilot, "Via de deur")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "TodayScreen")
+        # settings
+        await pilot.press("f9")
+        await settle(pilot)
+        app.screen.query_one("#officer").focus()
+        await type_text(pilot, "A. Ambtenaar")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        # the case file: a deadline handled with one key, a step added in a pop-up
+        await pilot.press("f2")
+        await settle(pilot)
+        app.open_case(case_id)
+        await settle(pilot)
+        await pilot.press("7", "d")
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await choose(pilot, "Verrijken")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert len(write_threads) >= 5
+    assert not any(write_threads), write_threads

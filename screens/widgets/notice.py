@@ -48,7 +48,8 @@ def refuse_unavailable_key(screen, event: events.Key) -> bool:
     """For a screen's `on_key`: a key bound on `screen` whose every action is
     unavailable here (its `check_action` says no: greyed out or left out of the footer)
     gets a notice that takes the keys typed next, instead of doing nothing while the
-    next letters run as commands. True if it did."""
+    next letters run as commands. The screen's `why_unavailable(action)`, if it has
+    one, may say why in its own words. True if it did."""
     from textual.binding import Binding
 
     actions = [
@@ -60,5 +61,7 @@ def refuse_unavailable_key(screen, event: events.Key) -> bool:
         return False
     event.stop()
     event.prevent_default()
-    screen.app.push_screen(NoticeModal(t("forms.not_here", key=event.key)))
+    why = getattr(screen, "why_unavailable", None)
+    message = why(actions[0]) if why is not None else None
+    screen.app.push_screen(NoticeModal(message or t("forms.not_here", key=event.key)))
     return True
