@@ -62,7 +62,9 @@ def app_commands(app) -> Iterator[SystemCommand]:
     yield SystemCommand(
         t(f"commands.language_{other}"),
         t("commands.language_help"),
-        partial(app.switch_language, other),
+        # the screens are built again in the other language: a form with unsaved
+        # input asks first, as on every other way out
+        partial(app.leave_forms, partial(app.switch_language, other)),
     )
 
 
