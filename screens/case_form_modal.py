@@ -10,16 +10,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Select, Static
+from textual.widgets import Button, Select, Static
 
 from casebook.i18n import t
 from screens.form_base import FormBase
-from screens.localize import Localized
 from screens.widgets.focus import focus_now
+from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import FormField, literal
 
 
-class FormModal(FormBase, Localized, ModalScreen):
+class FormModal(FormBase, ModalScreen):
     DEFAULT_CSS = """
     FormModal { align: center middle; }
     FormModal > VerticalScroll {
@@ -55,7 +55,7 @@ class FormModal(FormBase, Localized, ModalScreen):
             with Horizontal(classes="form-buttons"):
                 yield Button(t("case.form.save"), id="form-save", variant="primary", compact=True)
                 yield Button(t("case.form.cancel"), id="form-cancel", compact=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         # Compact controls (no borders): a whole form fits a 24-line terminal.

@@ -18,7 +18,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
     Button,
-    Footer,
     Header,
     Input,
     OptionList,
@@ -31,8 +30,8 @@ from casebook.errors import ValidationError
 from casebook.i18n import t
 from casebook.services.intake import SignalInput
 from screens.form_base import FormScreen
-from screens.localize import Localized
 from screens.widgets.focus import focus_now
+from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import (
     CodeSelect,
     DateInput,
@@ -45,7 +44,7 @@ from screens.widgets.persons import PersonRow
 from screens.widgets.ticks import TickBox
 
 
-class IntakeScreen(FormScreen, Localized, Screen):
+class IntakeScreen(FormScreen, Screen):
     CSS_PATH = "intake_screen.tcss"
     DISCARD_KEY = "intake.discard_question"
 
@@ -126,7 +125,7 @@ class IntakeScreen(FormScreen, Localized, Screen):
             with Horizontal(classes="buttons"):
                 yield Button(t("ui.save"), id="save", variant="primary")
                 yield Button(t("ui.cancel"), id="cancel")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#attach-results", OptionList).display = False

@@ -11,19 +11,19 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Select, Static
+from textual.widgets import Button, Header, Input, Select, Static
 
 from casebook import i18n
 from casebook.i18n import t
 from screens.form_base import FormScreen
-from screens.localize import Localized
 from screens.widgets.focus import focus_now
+from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import FormField
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
-class SettingsScreen(FormScreen, Localized, Screen):
+class SettingsScreen(FormScreen, Screen):
     CSS_PATH = "settings_screen.tcss"
     DISCARD_KEY = "settings.discard_question"
 
@@ -89,7 +89,7 @@ class SettingsScreen(FormScreen, Localized, Screen):
                 yield self._input("backup_warn_days")
             with Horizontal(classes="buttons"):
                 yield Button(t("ui.save"), id="save", variant="primary")
-        yield Footer()
+        yield KeyFooter()
 
     def _input(self, name: str) -> FormField:
         from casebook.services import settings
