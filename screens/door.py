@@ -22,6 +22,7 @@ rolled back, never committed later.
 from __future__ import annotations
 
 import contextlib
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -151,21 +152,24 @@ def _start(node, app, job, done, group, *, exclusive: bool, **handlers) -> Worke
     return node.run_worker(run, thread=True, exclusive=exclusive, group=group, exit_on_error=False)
 
 
-def _report(app, outcome: str, value, done, handlers: dict) -> None:
+async def _report(app, outcome: str, value, done, handlers: dict) -> None:
+    # a handler may be a coroutine function (a screen's async _show): awaited here
+    result = _handle(app, outcome, value, done, handlers)
+    if inspect.isawaitable(result):
+        await result
+
+
+def _handle(app, outcome: str, value, done, handlers: dict):
     finished = handlers.get("finished")
     if finished is not None:
         finished()
     if outcome == "cancelled":
-        return
+        return None
     if outcome == "done":
-        if done is not None:
-            done(value)
-        return
+        return done(value) if done is not None else None
     if outcome == "ask" and handlers.get("ask") is not None:
-        handlers["ask"](value)
-        return
+        return handlers["ask"](value)
     handler = handlers.get(outcome) or handlers.get("failed")
     if handler is not None:
-        handler(value)
-    else:
-        app.show_error(value)
+        return handler(value)
+    return app.show_error(value)
