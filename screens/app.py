@@ -152,9 +152,9 @@ class CasebookApp(App):
 
     def _refresh_titles(self) -> None:
         from casebook.services import settings
+        from screens import door
 
-        with self.casebook.read() as session:
-            municipality = settings.get(session, "municipality")
+        municipality = door.read_here(self.casebook, lambda s: settings.get(s, "municipality"))
         self.title = f"casebook · {municipality}" if municipality else "casebook"
         sub = format_date(self.today())
         self.sub_title = f"{sub} · {t('app.demo')}" if self.demo else sub
@@ -207,6 +207,21 @@ class CasebookApp(App):
 
     # -- navigation -----------------------------------------------------------------
 
+    def leave_forms(self, then) -> None:
+        """Run `then` (which leaves what is open) once no form with unsaved input
+        would be lost: the topmost such form asks, keeping the input is the default.
+        Every way out goes through here: the F-keys, Ctrl+N, Ctrl+Q, the palette."""
+        from screens.form_base import FormBase
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, FormBase) and screen.is_dirty():
+                screen.can_leave(lambda: self.leave_forms(then))
+                return
+        then()
+
+    async def action_quit(self) -> None:
+        self.leave_forms(self.exit)
+
     def _show(self, screen: Screen) -> None:
         """Open a top-level screen on top of Today, replacing any other."""
         while len(self.screen_stack) > 2:
@@ -218,7 +233,10 @@ class CasebookApp(App):
         else:
             self.push_screen(screen)
 
-    def action_today(self) -> None:
+    def action_today(self, ask: bool = True) -> None:
+        if ask:
+            self.leave_forms(lambda: self.action_today(ask=False))
+            return
         while len(self.screen_stack) > 2:
             self.pop_screen()
         from screens.today_screen import TodayScreen
@@ -231,12 +249,21 @@ class CasebookApp(App):
     def action_cases(self, search: bool = False) -> None:
         from screens.cases_screen import CasesScreen
 
-        self._show(CasesScreen(search=search))
+        self.leave_forms(lambda: self._show(CasesScreen(search=search)))
 
     def action_intake(self, case_id: int | None = None) -> None:
         from screens.intake_screen import IntakeScreen
 
-        self.push_screen(IntakeScreen(case_id=case_id))
+        if isinstance(self.screen, IntakeScreen):
+            # a second Ctrl+N: not an intake stacked on this one; this one is left
+            # (asking first) for a fresh one
+            def fresh() -> None:
+                self.pop_screen()
+                self.push_screen(IntakeScreen(case_id=case_id))
+
+            self.leave_forms(fresh)
+            return
+        self.leave_forms(lambda: self.push_screen(IntakeScreen(case_id=case_id)))
 
     def open_case(self, case_id: int) -> None:
         """Read the case, then push its screen with the data.
@@ -248,8 +275,11 @@ class CasebookApp(App):
         from screens.case_screen import CaseScreen, load_case
 
         try:
-            with self.casebook.read() as session:
-                data = load_case(session, case_id, with_history=False)
+            from screens import door
+
+            data = door.read_here(
+                self.casebook, lambda session: load_case(session, case_id, with_history=False)
+            )
         except CasebookError as error:
             self.show_error(error)
             return
@@ -258,22 +288,22 @@ class CasebookApp(App):
     def action_statistics(self) -> None:
         from screens.statistics_screen import StatisticsScreen
 
-        self._show(StatisticsScreen())
+        self.leave_forms(lambda: self._show(StatisticsScreen()))
 
     def action_directory(self) -> None:
         from screens.directory_screen import DirectoryScreen
 
-        self._show(DirectoryScreen())
+        self.leave_forms(lambda: self._show(DirectoryScreen()))
 
     def action_trainings(self) -> None:
         from screens.trainings_screen import TrainingsScreen
 
-        self._show(TrainingsScreen())
+        self.leave_forms(lambda: self._show(TrainingsScreen()))
 
     def action_settings(self) -> None:
         from screens.settings_screen import SettingsScreen
 
-        self._show(SettingsScreen())
+        self.leave_forms(lambda: self._show(SettingsScreen()))
 
     def action_help(self) -> None:
         from screens.help_screen import HelpScreen

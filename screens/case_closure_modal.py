@@ -6,35 +6,20 @@ asks for a reason. Both show in the timeline."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from casebook import refdata
 from casebook.dates import format_date
-from casebook.errors import CasebookError
+from casebook.errors import FieldError, ValidationError
 from casebook.i18n import t
-from casebook.models import STEP_OPEN, FollowUpStep, Referral
-from casebook.services import closure, referrals, steps
-from screens.case_form_modal import FormModal
+from casebook.services import closure
+from screens import door
+from screens.case_form_modal import FormModal, options, select_value
 from screens.widgets.focus import focus_now
 from screens.widgets.forms import CodeSelect, DateInput, FormField, literal
-
-
-def open_items(session, case_id: int) -> tuple[int, list[FollowUpStep], list[Referral]]:
-    """The case's version and what still holds it open (as `closure.open_items`
-    counts them: open steps; referrals requested, or placed and not carried on)."""
-    from casebook.services.cases import case_detail
-
-    detail = case_detail(session, case_id, with_history=False)
-    open_steps = [s for s in detail.steps if s.status == STEP_OPEN]
-    open_referrals = [
-        r
-        for r in detail.referrals
-        if r.status == "REQUESTED" or (r.status == "PLACED" and not r.carried_by_partner)
-    ]
-    return detail.case.version, open_steps, open_referrals
 
 
 class ClosureModal(FormModal):
@@ -82,11 +67,13 @@ class ClosureModal(FormModal):
     def on_mount(self) -> None:
         self.reload()
 
-    @work(thread=True, exclusive=True, group="closure-load")
     def reload(self) -> None:
-        with self.app.casebook.read() as session:
-            loaded = open_items(session, self.case.id)
-        self.app.call_from_thread(self._show, *loaded)
+        door.read(
+            self,
+            lambda session: closure.open_records(session, self.case.id),
+            lambda loaded: self._show(*loaded),
+            group="closure-load",
+        )
 
     def _show(self, version: int, open_steps, open_referrals) -> None:
         self.case_version = version
@@ -148,40 +135,23 @@ class ClosureModal(FormModal):
 
     def action_settle(self, how: str) -> None:
         item = self._selected()
-        if item is not None:
-            self._settle(item, how)
+        if item is None:
+            return
+        if how == "carry":
+            # which partner takes over: asked, not assumed
+            self.app.push_screen(CarryModal(item, self.case.id), lambda _done: self.reload())
+            return
+        door.write(
+            self,
+            lambda session: closure.settle_item(session, item, how, on=self.today),
+            lambda _result: self.reload(),
+            group="closure-settle",
+            failed=self._settle_failed,
+        )
 
-    @work(thread=True, exclusive=True, group="closure-settle")
-    def _settle(self, item, how: str) -> None:
-        try:
-            with self.app.casebook.write() as session:
-                if isinstance(item, FollowUpStep):
-                    {
-                        "done": lambda: steps.complete_step(
-                            session, item.id, done_on=self.today, expected_version=item.version
-                        ),
-                        "cancel": lambda: steps.cancel_step(
-                            session, item.id, expected_version=item.version
-                        ),
-                        "carry": lambda: steps.carry_step(
-                            session, item.id, expected_version=item.version
-                        ),
-                    }[how]()
-                elif how == "carry":
-                    referrals.carry_referral(session, item.id, expected_version=item.version)
-                else:
-                    status = {
-                        ("done", "PLACED"): "ENDED",
-                        ("cancel", "PLACED"): "WITHDRAWN",
-                        ("cancel", "REQUESTED"): "WITHDRAWN",
-                        ("done", "REQUESTED"): "REFUSED",
-                    }[(how, item.status)]
-                    referrals.set_referral_status(
-                        session, item.id, status, on=self.today, expected_version=item.version
-                    )
-        except CasebookError as error:
-            self.app.call_from_thread(self.app.show_error, error)
-        self.app.call_from_thread(self.reload)
+    def _settle_failed(self, error) -> None:
+        self.app.show_error(error)
+        self.reload()
 
     @on(DataTable.RowSelected, "#closure-items")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -224,4 +194,61 @@ class ReopenModal(FormModal):
     def apply(self, session, data: str):
         return closure.reopen_case(
             session, self.case.id, reason=data, expected_version=self.case.version
+        )
+
+
+class CarryModal(FormModal):
+    """ "A partner takes over" an open step or referral: which partner, and a note."""
+
+    TITLE_KEY = "closure_carry.title"
+
+    def __init__(self, item, case_id: int):
+        super().__init__()
+        self.item = item
+        self.case_id = case_id
+
+    def hint(self) -> Text:
+        return Text(t("closure_carry.hint"))
+
+    def fields(self) -> ComposeResult:
+        yield FormField(
+            "organisation_id",
+            "closure_carry.partner",
+            Select([], prompt=t("form.choose"), id="carry-partner"),
+            required=True,
+        )
+        yield FormField("note", "closure_carry.note", Input(id="carry-note"))
+
+    def on_mount(self) -> None:
+        from casebook.services import directory
+
+        def show(rows) -> None:
+            select = self.query_one("#carry-partner", Select)
+            select.set_options(options(rows))
+            self.mark_clean()
+
+        door.read(
+            self,
+            lambda session: [
+                (o.id, o.name) for o in directory.search(session, active_only=True, limit=10_000)
+            ],
+            show,
+            group="carry-partners",
+        )
+
+    def collect(self) -> dict:
+        return {
+            "organisation_id": select_value(self.query_one("#carry-partner", Select)),
+            "note": self.query_one("#carry-note", Input).value,
+        }
+
+    def apply(self, session, data: dict):
+        if data["organisation_id"] is None:
+            raise ValidationError([FieldError("organisation_id", "error.required")])
+        return closure.settle_item(
+            session,
+            self.item,
+            "carry",
+            organisation_id=data["organisation_id"],
+            note=data["note"],
         )

@@ -1,32 +1,25 @@
-"""The base of every form modal in the case file, the directory and the trainings.
-
-A form modal gathers input on the UI thread (`collect()`), then saves it in a worker
-thread in one write transaction (`apply()`). A refusal leaves the modal open with
-everything typed: field errors beside their fields, other refusals as a notification.
-An optional `warning()` (read-only) asks the officer to confirm before saving, e.g. a
-CoMensha referral without consent on record. On success the modal dismisses with
-what `apply()` returned (or True).
-"""
+"""The pop-up form: every form modal of the case file, the directory, the trainings and
+Today's quick forms. It is the one form base (`screens.form_base.FormBase`) on a modal
+screen: a title, an optional hint, the fields, Save and Cancel, the keys in the footer.
+On success it dismisses with what `apply()` returned (or True); Escape dismisses with
+None (asking first when something typed would be lost)."""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Select, Static
 
-from casebook.errors import CasebookError, StaleEditError, ValidationError
 from casebook.i18n import t
-from screens.widgets.confirm import ConfirmModal
+from screens.form_base import FormBase
 from screens.widgets.focus import focus_now
 from screens.widgets.footer import KeyFooter
-from screens.widgets.forms import FormField, clear_errors, literal, show_errors
+from screens.widgets.forms import FormField, literal
 
 
-class FormModal(ModalScreen):
+class FormModal(FormBase, ModalScreen):
     DEFAULT_CSS = """
     FormModal { align: center middle; }
     FormModal > VerticalScroll {
@@ -41,10 +34,7 @@ class FormModal(ModalScreen):
     FormModal Input, FormModal Select { width: 100%; }
     FormModal TextArea { height: 5; }
     """
-    BINDINGS = [
-        Binding("ctrl+s,f2", "save", "case.key.save", id="form.save"),
-        Binding("escape", "cancel", "case.key.cancel", id="form.cancel"),
-    ]
+    BINDINGS = FormBase.FORM_BINDINGS
 
     #: catalogue key of the heading
     TITLE_KEY = ""
@@ -74,25 +64,10 @@ class FormModal(ModalScreen):
         first = self.query(FormField).first() if self.query(FormField) else None
         if first is not None:
             focus_now(first.control)
-
-    # -- to be filled in by each form ------------------------------------------------
+        self.call_after_refresh(self.mark_clean)
 
     def fields(self) -> ComposeResult:
         yield from ()
-
-    def collect(self):
-        """What was typed, read on the UI thread."""
-        raise NotImplementedError
-
-    def warning(self, session, data) -> str | None:
-        """A question to confirm before saving, or None."""
-        return None
-
-    def apply(self, session, data):
-        """Save `data` in `session` (a write transaction); runs in a worker thread."""
-        raise NotImplementedError
-
-    # -- saving ------------------------------------------------------------------------
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "form-save":
@@ -100,67 +75,9 @@ class FormModal(ModalScreen):
             self.action_save()
         elif event.button.id == "form-cancel":
             event.stop()
-            self.action_cancel()
+            self.action_leave()
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    _saving = False
-
-    def action_save(self) -> None:
-        if self._saving:  # a second ctrl+s while the first is being written
-            return
-        clear_errors(self)
-        self._saving = True
-        self._save(self.collect(), confirmed=False)
-
-    @work(thread=True, exclusive=True, group="form-save")
-    def _save(self, data, confirmed: bool) -> None:
-        try:
-            self._save_now(data, confirmed)
-        finally:
-            self.app.call_from_thread(setattr, self, "_saving", False)
-
-    def _save_now(self, data, confirmed: bool) -> None:
-        app = self.app
-        try:
-            if not confirmed:
-                with app.casebook.read() as session:
-                    question = self.warning(session, data)
-                if question:
-                    app.call_from_thread(self._ask, question, data)
-                    return
-            with app.casebook.write() as session:
-                result = self.apply(session, data)
-        except ValidationError as error:
-            app.call_from_thread(self._invalid, error)
-            return
-        except StaleEditError as error:
-            # Someone changed it meanwhile: say so and close; the screen reloads.
-            app.call_from_thread(self._stale, error)
-            return
-        except CasebookError as error:
-            app.call_from_thread(app.show_error, error)
-            return
-        app.call_from_thread(self._saved, True if result is None else result)
-
-    def _ask(self, question: str, data) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes and not self._saving:
-                self._saving = True
-                self._save(data, confirmed=True)
-
-        self.app.push_screen(ConfirmModal(question), answered)
-
-    def _invalid(self, error: ValidationError) -> None:
-        for message in show_errors(self, error):
-            self.notify(message, severity="error", markup=False)
-
-    def _stale(self, error: StaleEditError) -> None:
-        self.app.show_error(error)
-        self.dismiss(None)
-
-    def _saved(self, result) -> None:
+    def close_form(self, result=None) -> None:
         self.dismiss(result)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -25,7 +25,6 @@ from textual.widgets import DataTable, Header, Static
 
 from casebook import refdata
 from casebook.dates import format_date, format_datetime
-from casebook.errors import CasebookError
 from casebook.i18n import t
 from casebook.models import STEP_OPEN
 from casebook.services.cases import CaseDetail
@@ -214,29 +213,28 @@ class CaseScreen(Screen):
 
     # -- loading -----------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="case-load")
     def load(self) -> None:
+        from screens import door
+
         # the timeline only when its tab is the one to show; otherwise on that tab
         with_history = self._active == "timeline"
-        try:
-            with self.app.casebook.read() as session:
-                data = load_case(session, self.case_id, with_history=with_history)
-        except CasebookError as error:
-            self.app.call_from_thread(self.app.show_error, error)
-            return
-        self.app.call_from_thread(self.show, data)
+        door.read(
+            self,
+            lambda session: load_case(session, self.case_id, with_history=with_history),
+            self.show,
+            group="case-load",
+        )
 
-    @work(thread=True, exclusive=True, group="case-load")
     def _load_timeline(self, data: CaseData) -> None:
         from casebook.services.cases import timeline
+        from screens import door
 
-        try:
-            with self.app.casebook.read() as session:
-                history = timeline(session, self.case_id)
-        except CasebookError as error:
-            self.app.call_from_thread(self.app.show_error, error)
-            return
-        self.app.call_from_thread(self._show_timeline, data, history)
+        door.read(
+            self,
+            lambda session: timeline(session, self.case_id),
+            lambda history: self._show_timeline(data, history),
+            group="case-load",
+        )
 
     def _show_timeline(self, data: CaseData, history) -> None:
         if data is not self.data:  # the case was read again meanwhile
@@ -363,11 +361,16 @@ class CaseScreen(Screen):
             getattr(self, f"_{self._active}")()
 
     def _fill(self, name: str, rows) -> None:
-        """Put a section's rows in the table, keeping the cursor on the same row number:
-        after a step is settled, the cursor is on the step that took its place."""
+        """Put a section's rows in the table, keeping the cursor on the row it was on
+        (by its key: after a step is settled and the list re-sorts, the cursor stays on
+        that step, so the next `d` does not settle another one), else on the same row
+        number."""
         table = self.query_one("#case-table", DataTable)
+        keep_key = None
         if self._shown is not None and table.row_count:
             self._cursor[self._shown] = table.cursor_row
+            if self._shown == name and table.cursor_row >= 0:
+                keep_key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
         # the timeline opens on its latest entry, the other sections on their first row
         keep = self._cursor.get(name, -1 if name == "timeline" else 0)
         if self._shown != name:
@@ -383,6 +386,8 @@ class CaseScreen(Screen):
         self.items[name] = items
         if items:
             row = len(items) - 1 if keep < 0 else min(keep, len(items) - 1)
+            if keep_key in items:
+                row = list(items).index(keep_key)
             table.move_cursor(row=row, animate=False)
             if keep < 0:  # once laid out, scroll the latest entry into view
                 table.call_after_refresh(table.scroll_end, animate=False)
@@ -721,16 +726,32 @@ class CaseScreen(Screen):
         if step is None:
             return None
         if step.status != STEP_OPEN:
-            self.notify(t("case.step.not_open"), severity="warning")
+            self._cannot(t("case.step.settled_use_e"))
             return None
         return step
+
+    def _cannot(self, message: str) -> None:
+        """An action that cannot act here says so; the notice takes the keys typed
+        next, so a note typed after a refused key cannot run as commands."""
+        from screens.widgets.notice import NoticeModal
+
+        self.app.push_screen(NoticeModal(message))
+
+    def on_key(self, event) -> None:
+        from screens.widgets.notice import refuse_unavailable_key
+
+        refuse_unavailable_key(self, event)
 
     @loaded
     def action_done(self) -> None:
         if self.active_tab == "deadlines":
             deadline = self.selected("deadlines")
-            if deadline is not None and not deadline.done:
+            if deadline is None:
+                self._cannot(t("today.no_row"))
+            elif not deadline.done:
                 self._mark_deadline_done(deadline.id)
+            else:
+                self._ask_reopen_deadline(deadline.id)
             return
         self._settle("done")
 
@@ -793,7 +814,10 @@ class CaseScreen(Screen):
         from casebook.services.referrals import TRANSITIONS
 
         if not TRANSITIONS.get(referral.status):
-            self.notify(t("case.referral.final"), severity="warning")
+            # a final outcome: corrected, not moved on (a reply picked one row too low)
+            from screens.case_correct_modal import ReferralCorrectModal
+
+            self._push(ReferralCorrectModal(referral))
             return
         self._push(ReferralStatusModal(referral, today=self.app.today()))
 
@@ -858,7 +882,9 @@ class CaseScreen(Screen):
             from screens.case_step_modal import StepModal
 
             if item.status != STEP_OPEN:
-                self.notify(t("case.step.not_open"), severity="warning")
+                from screens.case_correct_modal import StepCorrectModal
+
+                self._push(StepCorrectModal(item))
                 return
             self._push(
                 StepModal(
@@ -868,7 +894,9 @@ class CaseScreen(Screen):
                 )
             )
         elif tab == "referrals":
-            self.action_referral_status()
+            from screens.case_correct_modal import ReferralCorrectModal
+
+            self._push(ReferralCorrectModal(item))
         elif tab == "consent":
             # A change of consent is a new event: the form opens with this one reversed.
             from casebook.services.consent import ConsentInput
@@ -930,13 +958,33 @@ class CaseScreen(Screen):
 
     # -- quick writes without a form ----------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="case-write")
     def _mark_deadline_done(self, deadline_id: int) -> None:
         from casebook.services import deadlines
 
-        self._write(lambda s: deadlines.mark_done(s, deadline_id))
+        self._write(lambda s: deadlines.mark_done(s, deadline_id), t("case.deadline.marked_done"))
 
-    @work(thread=True, exclusive=True, group="case-write")
+    def _ask_reopen_deadline(self, deadline_id: int) -> None:
+        from casebook.services import deadlines
+        from screens.widgets.confirm import ConfirmModal
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._write(
+                    lambda s: deadlines.reopen_deadline(s, deadline_id),
+                    t("case.deadline.reopened"),
+                )
+
+        # no letter answers it: a sentence typed on after `d` cannot say "yes" (its j)
+        self.app.push_screen(
+            ConfirmModal(
+                t("case.deadline.reopen_question"),
+                yes=t("case.deadline.reopen"),
+                no=t("case.deadline.keep"),
+                letters=False,
+            ),
+            answer,
+        )
+
     def _carry_referral(self, referral) -> None:
         from casebook.services import referrals
 
@@ -944,14 +992,21 @@ class CaseScreen(Screen):
             lambda s: referrals.carry_referral(s, referral.id, expected_version=referral.version)
         )
 
-    def _write(self, change) -> None:
-        """Run `change(session)` in one write transaction (worker thread), then reload."""
-        try:
-            with self.app.casebook.write() as session:
-                change(session)
-        except CasebookError as error:
-            self.app.call_from_thread(self.app.show_error, error)
-        self.app.call_from_thread(self.load)
+    def _write(self, change, said: str | None = None) -> None:
+        """Run `change(session)` through the door (a worker, one transaction), then
+        read the case again, whatever came of it."""
+        from screens import door
+
+        def done(_result) -> None:
+            if said:
+                self.notify(said, markup=False)
+            self.load()
+
+        door.write(self, change, done, group="case-write", failed=self._failed)
+
+    def _failed(self, error) -> None:
+        self.app.show_error(error)
+        self.load()
 
 
 KEYED_ACTIONS = (

@@ -18,7 +18,7 @@ import re
 from dataclasses import replace
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -87,9 +87,9 @@ class CasesScreen(SearchList, Screen):
 
     def compose(self) -> ComposeResult:
         from casebook.services.cases import years
+        from screens import door
 
-        with self.app.casebook.read() as session:
-            year_list = years(session)
+        year_list = door.read_now(self, years) or []
         yield Header()
         with Horizontal(id="filters"):
             yield CodeSelect("phases", id="f-phase", compact=True, prompt=t("cases.all_phases"))
@@ -144,16 +144,16 @@ class CasesScreen(SearchList, Screen):
     def reload(self) -> None:
         self._load(self.case_filter, self.page_offset, self.page_size)
 
-    @work(thread=True, exclusive=True, group="cases")
     def _load(self, flt: CaseFilter, offset: int, size: int) -> None:
         from casebook.services.cases import count_cases, list_cases
+        from screens import door
 
-        with self.app.casebook.read() as session:
+        def read(session):
             total = count_cases(session, flt)
-            if offset >= total and total:
-                offset = max(0, (total - 1) // size * size)
-            rows = list_cases(session, flt, limit=size, offset=offset)
-        self.app.call_from_thread(self._show, flt, offset, total, rows)
+            first = max(0, (total - 1) // size * size) if offset >= total and total else offset
+            return first, total, list_cases(session, flt, limit=size, offset=first)
+
+        door.read(self, read, lambda found: self._show(flt, *found), group="cases")
 
     def _show(self, flt: CaseFilter, offset: int, total: int, rows: list[CaseRow]) -> None:
         if not self.is_attached or flt != self.case_filter:

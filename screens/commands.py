@@ -62,15 +62,17 @@ def app_commands(app) -> Iterator[SystemCommand]:
     yield SystemCommand(
         t(f"commands.language_{other}"),
         t("commands.language_help"),
-        partial(app.switch_language, other),
+        # the screens are built again in the other language: a form with unsaved
+        # input asks first, as on every other way out
+        partial(app.leave_forms, partial(app.switch_language, other)),
     )
 
 
 def _find_cases(casebook, query: str):
     from casebook.services.cases import find_by_reference
+    from screens import door
 
-    with casebook.read() as session:
-        return find_by_reference(session, query, limit=MAX_HITS)
+    return door.read_here(casebook, lambda s: find_by_reference(s, query, limit=MAX_HITS))
 
 
 class CaseProvider(Provider):

@@ -4,7 +4,7 @@ add with `n`, edit the selected one with Enter or `e`. Steps and referrals pick 
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -65,14 +65,17 @@ class DirectoryScreen(SearchList, Screen):
     def on_screen_resume(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="directory-load")
     def load(self) -> None:
         from casebook.services import directory
+        from screens import door
 
         term = self.query_one("#directory-search", Input).value
-        with self.app.casebook.read() as session:
-            found = directory.search(session, term)
-        self.app.call_from_thread(self._show, term, found)
+        door.read(
+            self,
+            lambda session: directory.search(session, term),
+            lambda found: self._show(term, found),
+            group="directory-load",
+        )
 
     def result_pending(self) -> bool:
         return self._shown_term != self.query_one("#directory-search", Input).value

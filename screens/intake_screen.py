@@ -2,14 +2,16 @@
 
 The form gathers what the core's `intake.record_signal` needs. Before a new case is
 saved, open cases whose persons or location resemble the input are named (one
-question, then saved as asked). Ctrl+S and F10 save; Escape with unsaved input asks
-first. Validation messages appear beside their fields and everything typed stays.
+question, then saved as asked; "no" is the default). It is a form like every other
+(`screens.form_base`): Ctrl+S and F10 save in a worker, Escape (and every other way out)
+with unsaved input asks first, validation messages appear beside their fields and
+everything typed stays.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -24,32 +26,30 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from casebook.errors import CasebookError, ValidationError
+from casebook.errors import ValidationError
 from casebook.i18n import t
 from casebook.services.intake import SignalInput
-from screens.widgets.confirm import ConfirmModal
+from screens.form_base import FormScreen
 from screens.widgets.focus import focus_now
 from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import (
     CodeSelect,
     DateInput,
     FormField,
-    clear_errors,
     literal,
     renumbered,
-    show_errors,
 )
 from screens.widgets.indicators import IndicatorChecklist
 from screens.widgets.persons import PersonRow
 from screens.widgets.ticks import TickBox
 
 
-class IntakeScreen(Screen):
+class IntakeScreen(FormScreen, Screen):
     CSS_PATH = "intake_screen.tcss"
+    DISCARD_KEY = "intake.discard_question"
 
     BINDINGS = [
-        Binding("ctrl+s,f10", "save", "ui.key.save", id="intake.save"),
-        Binding("escape", "back", "key.back", id="intake.back"),
+        *FormScreen.FORM_BINDINGS,
         Binding("ctrl+o", "add_person", "intake.key.add_person", id="intake.add_person"),
         Binding("ctrl+e", "attach", "intake.key.attach", id="intake.attach"),
     ]
@@ -59,8 +59,6 @@ class IntakeScreen(Screen):
         self.case_id = case_id
         self._case_label: Text | None = None
         self._serial = 0
-        self._initial: tuple | None = None
-        self._saving = False
 
     # -- layout ---------------------------------------------------------------------
 
@@ -135,16 +133,13 @@ class IntakeScreen(Screen):
             self._load_case_label(self.case_id)
         self._show_attach_state()
         focus_now(self.query_one("#channel", CodeSelect))
-        self.call_after_refresh(self._remember_initial)
-
-    def _remember_initial(self) -> None:
-        self._initial = self._fingerprint()
+        self.call_after_refresh(self.mark_clean)
 
     def _load_case_label(self, case_id: int) -> None:
         from casebook.models import Case
+        from screens import door
 
-        with self.app.casebook.read() as session:
-            case = session.get(Case, case_id)
+        case = door.read_now(self, lambda session: session.get(Case, case_id))
         if case is None:
             self.case_id = None
             return
@@ -181,25 +176,6 @@ class IntakeScreen(Screen):
             persons=[row.value() for row in self.person_rows()],
         )
 
-    def _fingerprint(self) -> tuple:
-        data = self.collect()
-        return (
-            data.received_on,
-            data.channel,
-            data.source_role,
-            data.reporter_anonymous,
-            data.reporter_contact,
-            data.observed,
-            tuple(data.indicators),
-            data.subject_type,
-            data.title,
-            data.location,
-            tuple(repr(p) for p in data.persons),
-        )
-
-    def is_dirty(self) -> bool:
-        return self._initial is not None and self._fingerprint() != self._initial
-
     # -- persons --------------------------------------------------------------------
 
     async def action_add_person(self) -> None:
@@ -234,13 +210,16 @@ class IntakeScreen(Screen):
             return
         self._search(text)
 
-    @work(thread=True, exclusive=True, group="intake-search")
     def _search(self, text: str) -> None:
         from casebook.services.cases import CaseFilter, list_cases
+        from screens import door
 
-        with self.app.casebook.read() as session:
-            rows = list_cases(session, CaseFilter(search=text, open_only=True), limit=8)
-        self.app.call_from_thread(self._show_results, text, rows)
+        door.read(
+            self,
+            lambda session: list_cases(session, CaseFilter(search=text, open_only=True), limit=8),
+            lambda rows: self._show_results(text, rows),
+            group="intake-search",
+        )
 
     def _show_results(self, text: str, rows) -> None:
         if not self.is_attached:
@@ -287,7 +266,7 @@ class IntakeScreen(Screen):
         if button == "save":
             self.action_save()
         elif button == "cancel":
-            self.action_back()
+            self.action_leave()
         elif button == "add-person":
             await self.action_add_person()
         elif button == "new-case":
@@ -297,85 +276,48 @@ class IntakeScreen(Screen):
 
     # -- saving ---------------------------------------------------------------------
 
-    def _show_validation(self, error: ValidationError) -> None:
-        for message in show_errors(
-            self, renumbered(error, "persons", [row.serial for row in self.person_rows()])
-        ):
-            self.notify(message, severity="error", markup=False)
-        self.notify(error.message(), severity="error", markup=False)
+    def fix_errors(self, error: ValidationError) -> ValidationError:
+        return renumbered(error, "persons", [row.serial for row in self.person_rows()])
 
-    def action_save(self) -> None:
-        if self._saving:
-            return
-        from casebook.services.intake import check_signal, find_similar
+    def check(self, data: SignalInput) -> None:
+        from casebook.services.intake import check_signal
 
-        clear_errors(self)
-        data = self.collect()
-        try:
-            check_signal(data, new_case=self.case_id is None, today=self.app.today())
-        except ValidationError as error:
-            self._show_validation(error)
-            return
-        similar = []
-        if self.case_id is None:
-            with self.app.casebook.read() as session:
-                similar = find_similar(
-                    session,
-                    names=[p.name for p in data.persons],
-                    location=data.location if data.subject_type == "LOCATION" else "",
-                )
-        if similar:
-            lines = [t("intake.similar_intro")]
-            for case in similar:
-                reason = t(f"intake.similar_reason.{case.reason}")
-                lines.append(
-                    f"• {literal(case.reference).plain} · "
-                    f"{literal(case.title, limit=50).plain} ({reason})"
-                )
-            lines.append(t("intake.similar_question"))
-            self._saving = True
+        check_signal(data, new_case=self.case_id is None, today=self.app.today())
 
-            def answer(save_anyway: bool | None) -> None:
-                self._saving = False
-                if save_anyway:
-                    self._write(data)
+    def warning(self, session, data: SignalInput) -> str | None:
+        """Open cases that resemble a new one are named before it is saved."""
+        from casebook.services.intake import find_similar
 
-            self.app.push_screen(ConfirmModal("\n".join(lines)), answer)
-            return
-        self._write(data)
+        if self.case_id is not None:
+            return None
+        similar = find_similar(
+            session,
+            names=[p.name for p in data.persons],
+            location=data.location if data.subject_type == "LOCATION" else "",
+        )
+        if not similar:
+            return None
+        lines = [t("intake.similar_intro")]
+        for case in similar:
+            reason = t(f"intake.similar_reason.{case.reason}")
+            lines.append(
+                f"• {literal(case.reference).plain} · "
+                f"{literal(case.title, limit=50).plain} ({reason})"
+            )
+        lines.append(t("intake.similar_question"))
+        return "\n".join(lines)
 
-    def _write(self, data: SignalInput) -> None:
+    def apply(self, session, data: SignalInput):
         from casebook.services.intake import record_signal
 
-        try:
-            with self.app.casebook.write() as session:
-                case, _signal = record_signal(
-                    session, data, case_id=self.case_id, today=self.app.today()
-                )
-                reference = case.reference
-        except ValidationError as error:
-            self._show_validation(error)
-            return
-        except CasebookError as error:
-            self.app.show_error(error)
-            return
-        self._initial = None
+        case, signal = record_signal(session, data, case_id=self.case_id, today=self.app.today())
+        return case.reference, signal.id
+
+    def saved(self, result) -> None:
+        reference, signal_id = result
         self.notify(t("intake.saved", reference=reference), markup=False)
-        self.dismiss_screen()
-
-    def dismiss_screen(self) -> None:
-        if self.app.screen is self:
-            self.app.pop_screen()
-
-    # -- leaving --------------------------------------------------------------------
-
-    def action_back(self) -> None:
-        if not self.is_dirty():
-            self.dismiss_screen()
-            return
-
-        def answer(leave: bool | None) -> None:
-            if leave:
-                self.dismiss_screen()
-
-        self.app.push_screen(ConfirmModal(t("intake.discard_question")), answer)
+        self.close_form()
+        # Today puts its cursor on the new signal (the next `t` triages this case)
+        today = self.app.screen
+        if hasattr(today, "show_signal"):
+            today.show_signal(signal_id)

@@ -1,66 +1,33 @@
 """Settings: the officer's own preferences (language, theme: kept at once in the
 preferences file) and the casebook file's settings (municipality, officer, retention,
-statistics threshold k, backups: saved with Ctrl+S / F10 in one write transaction)."""
+statistics threshold k, backups: saved with Ctrl+S / F10 in one write transaction, in a
+worker, through the one form base: leaving with unsaved settings asks first). What makes
+a setting valid is the core's (`casebook.services.settings.check_settings`)."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Select, Static
 
 from casebook import i18n
-from casebook.errors import CasebookError, ValidationError
 from casebook.i18n import t
-from screens.widgets.confirm import ConfirmModal
+from screens.form_base import FormScreen
 from screens.widgets.focus import focus_now
 from screens.widgets.footer import KeyFooter
-from screens.widgets.forms import FormField, clear_errors, show_errors
+from screens.widgets.forms import FormField
 
-TEXT_SETTINGS = ("municipality", "officer")
-# name -> (lowest, highest) accepted
-NUMBER_SETTINGS = {
-    "retention_years": (1, 100),
-    "stats_k": (3, 1000),
-    "backup_keep_daily": (0, 365),
-    "backup_keep_monthly": (0, 240),
-    "backup_warn_days": (1, 365),
-}
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
-def check_settings(values: dict[str, str]) -> dict[str, str]:
-    """Validated casebook settings, as the strings the settings table stores."""
-    from casebook.services.common import Check
-    from casebook.services.settings import MIN_K
-
-    check = Check()
-    out: dict[str, str] = {}
-    for name in TEXT_SETTINGS:
-        out[name] = check.text(name, values.get(name, ""))
-    for name, (low, high) in NUMBER_SETTINGS.items():
-        if name == "stats_k":
-            low = MIN_K
-        number = check.integer(name, values.get(name, ""), low=low, high=high, required=True)
-        out[name] = "" if number is None else str(number)
-    mode = values.get("retention_mode", "strip")
-    if mode not in ("strip", "delete"):
-        check.fail("retention_mode", "error.unknown_code", code=str(mode)[:40])
-    out["retention_mode"] = mode
-    check.done()
-    return out
-
-
-class SettingsScreen(Screen):
+class SettingsScreen(FormScreen, Screen):
     CSS_PATH = "settings_screen.tcss"
+    DISCARD_KEY = "settings.discard_question"
 
-    BINDINGS = [
-        Binding("ctrl+s,f10", "save", "ui.key.save", id="settings.save"),
-        Binding("escape", "back", "key.back", id="settings.back"),
-    ]
+    BINDINGS = FormScreen.FORM_BINDINGS
 
     def __init__(self) -> None:
         super().__init__()
@@ -68,9 +35,9 @@ class SettingsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         from casebook.services import settings
+        from screens import door
 
-        with self.app.casebook.read() as session:
-            self._stored = settings.get_all(session)
+        self._stored = door.read_now(self, settings.get_all) or dict(settings.DEFAULTS)
         themes = sorted(self.app.available_themes)
         yield Header()
         with VerticalScroll(id="form"):
@@ -125,15 +92,18 @@ class SettingsScreen(Screen):
         yield KeyFooter()
 
     def _input(self, name: str) -> FormField:
+        from casebook.services import settings
+
         return FormField(
             name,
             f"settings.field.{name}",
             Input(self._stored.get(name, ""), id=name),
-            required=name in NUMBER_SETTINGS,
+            required=name in settings.NUMBER_SETTINGS,
         )
 
     def on_mount(self) -> None:
         focus_now(self.query_one("#language", Select))
+        self.call_after_refresh(self.mark_clean)
 
     # -- personal preferences: applied at once ----------------------------------------
 
@@ -160,48 +130,35 @@ class SettingsScreen(Screen):
     # -- casebook settings: saved on request --------------------------------------------
 
     def collect(self) -> dict[str, str]:
-        values = {name: self.query_one(f"#{name}", Input).value for name in TEXT_SETTINGS}
-        values.update({n: self.query_one(f"#{n}", Input).value for n in NUMBER_SETTINGS})
+        from casebook.services import settings
+
+        names = (*settings.TEXT_SETTINGS, *settings.NUMBER_SETTINGS)
+        values = {name: self.query_one(f"#{name}", Input).value for name in names}
         values["retention_mode"] = str(self.query_one("#retention_mode", Select).value)
         return values
 
-    def is_dirty(self) -> bool:
-        return any(
-            value.strip() != (self._stored.get(name) or "").strip()
-            for name, value in self.collect().items()
-        )
-
-    def action_save(self) -> None:
+    def check(self, data: dict[str, str]) -> None:
         from casebook.services import settings
 
-        clear_errors(self)
-        try:
-            values = check_settings(self.collect())
-            with self.app.casebook.write() as session:
-                for name, value in values.items():
-                    settings.put(session, name, value)
-        except ValidationError as error:
-            for message in show_errors(self, error):
-                self.notify(message, severity="error", markup=False)
-            return
-        except CasebookError as error:
-            self.app.show_error(error)
-            return
+        settings.check_settings(data)
+
+    def apply(self, session, data: dict[str, str]):
+        from casebook.services import settings
+
+        values = settings.check_settings(data)
+        for name, value in values.items():
+            settings.put(session, name, value)
+        return values
+
+    def saved(self, values) -> None:
         self._stored.update(values)
+        self.mark_clean()
         self.app._refresh_titles()
         self.notify(t("settings.saved"))
+
+    def close_form(self, result=None) -> None:
+        self.app.action_today(ask=False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":
             self.action_save()
-
-    def action_back(self) -> None:
-        if not self.is_dirty():
-            self.app.action_today()
-            return
-
-        def answer(leave: bool | None) -> None:
-            if leave:
-                self.app.action_today()
-
-        self.app.push_screen(ConfirmModal(t("settings.discard_question")), answer)

@@ -79,13 +79,16 @@ class StatisticsScreen(Screen):
 
     # -- data -----------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="stats-years")
     def _load_years(self, today: date) -> None:
         from casebook import statistics
+        from screens import door
 
-        with self.app.casebook.read() as session:
-            years = statistics.years_with_data(session)
-        self.app.call_from_thread(self._set_years, years, statistics.default_year(years, today))
+        door.read(
+            self,
+            statistics.years_with_data,
+            lambda years: self._set_years(years, statistics.default_year(years, today)),
+            group="stats-years",
+        )
 
     def _set_years(self, years: list[int], default: int) -> None:
         if not self.is_attached:
@@ -107,13 +110,16 @@ class StatisticsScreen(Screen):
         self.year = year
         self._count(year)
 
-    @work(thread=True, exclusive=True, group="stats")
     def _count(self, year: int) -> None:
         from casebook import statistics
+        from screens import door
 
-        with self.app.casebook.read() as session:
-            view = statistics.public(statistics.compute(session, year))
-        self.app.call_from_thread(self._show, view)
+        door.read(
+            self,
+            lambda session: statistics.public(statistics.compute(session, year)),
+            self._show,
+            group="stats",
+        )
 
     def action_reload(self) -> None:
         if self.year is not None:

@@ -122,9 +122,9 @@ def read_board(casebook, today: date) -> BoardView:
     """Read the board and make its cells: everything but touching widgets, so that
     it can run in a thread."""
     from casebook.services.today import board
+    from screens import door
 
-    with casebook.read() as session:
-        sections = board(session, today)
+    sections = door.read_here(casebook, lambda session: board(session, today))
     views, rows = [], {}
     for section in sections:
         shown = []
@@ -202,6 +202,7 @@ class TodayScreen(Screen):
         self._current: str = SECTIONS[0]
         self._actions: tuple[bool, bool] | None = None  # what the footer last showed
         self.loaded = False
+        self._want: str | None = None  # a row to put the cursor on when it shows up
         self._shown_once = False
         """True once the board has shown data read from the casebook (tests wait on it)."""
 
@@ -271,12 +272,22 @@ class TodayScreen(Screen):
         view = first.result() if first is not None else read_board(self.app.casebook, today)
         self.app.call_from_thread(self._show_board, view)
 
+    def show_signal(self, signal_id: int) -> None:
+        """After an intake: the cursor goes to the new signal once the board has it."""
+        self._want = f"untriaged:{signal_id}"
+
     def _show_board(self, view: BoardView) -> None:
         if not self.is_attached:
             return
         focused = self.focused if isinstance(self.focused, SectionTable) else None
         keep_key = focused.current_key if focused else None
         keep_row = focused.cursor_row if focused else 0
+        want, self._want = self._want, None
+        if want is not None and want in view.rows:
+            section = want.split(":", 1)[0]
+            focused = self.query_one(f"#table-{section}", SectionTable)
+            keep_key, keep_row = want, 0
+            self._current = section
         width = self._board_width()
         self._rows = view.rows
         for section in view.sections:
@@ -289,6 +300,8 @@ class TodayScreen(Screen):
                 row=keep_row if table is focused else 0,
             )
         self._restore_focus(focused)
+        if want is not None and want in view.rows and self.app.screen is self:
+            self.set_focus(focused)
         self.loaded = True
         self._sync_footer()
 
@@ -372,6 +385,18 @@ class TodayScreen(Screen):
     def action_triage(self) -> None:
         row = self.selected()
         if row is None:
+            self._cannot(t("today.no_row"))
+            return
+        from casebook.services.triage import needs_triage
+        from screens import door
+
+        # read at once (a few ms), so the keys typed next go to the triage form
+        waiting = door.read_now(self, lambda session: needs_triage(session, row.case_id))
+        if waiting is None:
+            return
+        if not waiting:
+            # its triage form would overwrite a decision already taken
+            self._cannot(t("today.already_triaged", reference=row.reference))
             return
         from screens.triage_screen import TriageScreen
 
@@ -380,53 +405,54 @@ class TodayScreen(Screen):
     def action_done(self) -> None:
         row = self.selected()
         if row is None or row.section not in STEP_SECTIONS:
-            self.notify(t("today.not_a_step"), severity="warning")
+            self._cannot(t("today.not_a_step"))
             return
         from screens.widgets.quick_modals import StepDoneModal
 
-        step_id = row.entity_id
-
-        def save(values: dict) -> None:
-            from casebook.services.steps import complete_step
-
-            with self.app.casebook.write() as session:
-                complete_step(session, step_id, result=values["result"], done_on=values["done_on"])
-
+        # the step itself is named, not only its case: `d` acts on that one step
+        step = Text.assemble(
+            self._row_context(row),
+            "\n",
+            (t("today.done_step", step=what_label(row), due=format_date(row.on)), "bold"),
+        )
         self.app.push_screen(
-            StepDoneModal(self._row_context(row), save, today=self.app.today()), self._after
+            StepDoneModal(step, row.entity_id, today=self.app.today()), self._after
         )
 
     def action_add_step(self) -> None:
         row = self.selected()
         if row is None:
+            self._cannot(t("today.no_row"))
             return
         from screens.widgets.quick_modals import AddStepModal
 
-        case_id = row.case_id
-
-        def save(data) -> None:
-            from casebook.services.steps import add_step
-
-            with self.app.casebook.write() as session:
-                add_step(session, case_id, data)
-
-        self.app.push_screen(AddStepModal(self._row_context(row), save), self._after)
+        self.app.push_screen(AddStepModal(self._row_context(row), row.case_id), self._after)
 
     def action_contact(self) -> None:
         row = self.selected()
         if row is None:
+            self._cannot(t("today.no_row"))
             return
         from screens.widgets.quick_modals import ContactModal
 
-        case_id = row.case_id
+        self.app.push_screen(ContactModal(self._row_context(row), row.case_id), self._after)
 
-        def save(data) -> None:
-            from casebook.services.contacts import log_contact
+    def on_key(self, event) -> None:
+        from screens.widgets.notice import refuse_unavailable_key
 
-            with self.app.casebook.write() as session:
-                log_contact(session, case_id, data)
+        refuse_unavailable_key(self, event)
 
-        self.app.push_screen(ContactModal(self._row_context(row), save), self._after)
+    def why_unavailable(self, action: str) -> str | None:
+        if action == "done" and self.selected() is not None:
+            return t("today.not_a_step")
+        return t("today.no_row")
+
+    def _cannot(self, message: str) -> None:
+        """An action that cannot act here says so, and the notice takes the keys typed
+        next (they must not run as commands on the board)."""
+        from screens.widgets.notice import NoticeModal
+
+        self.app.push_screen(NoticeModal(message))
 
     def _after(self, saved: bool | None) -> None:
         if saved:

@@ -4,7 +4,7 @@ Basisniveau): add with `n`, edit the selected one with Enter or `e`."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -52,13 +52,11 @@ class TrainingsScreen(Screen):
     def on_screen_resume(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="trainings-load")
     def load(self) -> None:
         from casebook.services import trainings
+        from screens import door
 
-        with self.app.casebook.read() as session:
-            found = trainings.list_trainings(session)
-        self.app.call_from_thread(self._show, found)
+        door.read(self, trainings.list_trainings, self._show, group="trainings-load")
 
     def _show(self, found) -> None:
         table = self.query_one("#trainings-table", DataTable)

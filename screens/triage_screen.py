@@ -1,6 +1,8 @@
 """Triage: urgency, exploitation types, sector, route and the first follow-up steps in
 one form. Saving calls the core's `triage.triage_case`, which moves the case to its
-next phase; step rows left empty are ignored."""
+next phase; step rows left empty are ignored. A form like every other
+(`screens.form_base`): saved in a worker, a stale save keeps what was typed, and leaving
+with unsaved input asks first."""
 
 from __future__ import annotations
 
@@ -13,21 +15,19 @@ from textual.widgets import Button, Header, Input, Static, TextArea
 from textual.widgets.selection_list import Selection
 
 from casebook import refdata
-from casebook.errors import CasebookError, ValidationError
+from casebook.errors import ValidationError
 from casebook.i18n import t
 from casebook.services.steps import StepInput
 from casebook.services.triage import TriageInput
-from screens.widgets.confirm import ConfirmModal
+from screens.form_base import FormScreen
 from screens.widgets.focus import focus_now
 from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import (
     CodeSelect,
     DateInput,
     FormField,
-    clear_errors,
     literal,
     renumbered,
-    show_errors,
 )
 from screens.widgets.ticks import TickList
 
@@ -73,12 +73,12 @@ class StepRow(Horizontal):
         return StepInput(step_type=step_type, due_on=due or None, description=desc)
 
 
-class TriageScreen(Screen):
+class TriageScreen(FormScreen, Screen):
     CSS_PATH = "triage_screen.tcss"
+    DISCARD_KEY = "triage.discard_question"
 
     BINDINGS = [
-        Binding("ctrl+s,f10", "save", "ui.key.save", id="triage.save"),
-        Binding("escape", "back", "key.back", id="triage.back"),
+        *FormScreen.FORM_BINDINGS,
         Binding("ctrl+o", "add_step_row", "triage.key.add_step", id="triage.add_step"),
     ]
 
@@ -86,13 +86,17 @@ class TriageScreen(Screen):
         super().__init__()
         self.case_id = case_id
         self._rows = FIRST_STEP_ROWS
-        self._initial: tuple | None = None
 
     def compose(self) -> ComposeResult:
         from casebook.services.cases import case_detail
+        from screens import door
 
-        with self.app.casebook.read() as session:
-            detail = case_detail(session, self.case_id, with_history=False)
+        # read at once: the form is built with the case, and the keys typed meanwhile
+        # wait for it (a few ms)
+        detail = door.read_here(
+            self.app.casebook,
+            lambda session: case_detail(session, self.case_id, with_history=False),
+        )
         case = detail.case
         self._version = case.version
         yield Header()
@@ -163,14 +167,10 @@ class TriageScreen(Screen):
 
     def on_mount(self) -> None:
         focus_now(self.query_one("#urgency", CodeSelect))
-        self.call_after_refresh(self._remember_initial)
+        self.call_after_refresh(self.mark_clean)
 
-    def _remember_initial(self) -> None:
-        self._initial = self._fingerprint()
-
-    def _fingerprint(self) -> tuple:
-        data, _ = self.collect()
-        return (repr(data), self._rows)
+    def fingerprint(self) -> str:
+        return repr((self.collect(), self._rows))
 
     def collect(self) -> tuple[TriageInput, list[int]]:
         """The input, and for each step in it the index of its row on the form."""
@@ -202,39 +202,21 @@ class TriageScreen(Screen):
         if event.button.id == "save":
             self.action_save()
         elif event.button.id == "cancel":
-            self.action_back()
+            self.action_leave()
         elif event.button.id == "add-row":
             await self.action_add_step_row()
 
-    def action_save(self) -> None:
+    def fix_errors(self, error: ValidationError) -> ValidationError:
+        _, rows = self.collect()
+        return renumbered(error, "steps", rows)
+
+    def apply(self, session, data):
         from casebook.services.triage import triage_case
 
-        clear_errors(self)
-        data, rows = self.collect()
-        try:
-            with self.app.casebook.write() as session:
-                case = triage_case(session, self.case_id, data, expected_version=self._version)
-                phase = refdata.label("phases", case.phase)
-        except ValidationError as error:
-            for message in show_errors(self, renumbered(error, "steps", rows)):
-                self.notify(message, severity="error", markup=False)
-            self.notify(error.message(), severity="error", markup=False)
-            return
-        except CasebookError as error:
-            self.app.show_error(error)
-            return
-        self._initial = None
+        triage, _rows = data
+        case = triage_case(session, self.case_id, triage, expected_version=self._version)
+        return refdata.label("phases", case.phase)
+
+    def saved(self, phase) -> None:
         self.notify(t("triage.saved", phase=phase), markup=False)
-        if self.app.screen is self:
-            self.app.pop_screen()
-
-    def action_back(self) -> None:
-        if self._initial is None or self._fingerprint() == self._initial:
-            self.app.pop_screen()
-            return
-
-        def answer(leave: bool | None) -> None:
-            if leave and self.app.screen is self:
-                self.app.pop_screen()
-
-        self.app.push_screen(ConfirmModal(t("triage.discard_question")), answer)
+        self.close_form()

@@ -111,7 +111,11 @@ async def test_one_case_from_intake_to_closure(cb):
         await settle(pilot)
         await pilot.press("b")
         await settle(pilot)
-        await pilot.press("ctrl+s")  # bedenktijd for the victim, from today
+        # bedenktijd for the victim, from today: not saved untouched, a note says why
+        app.screen.query_one("#deadline-note").focus()
+        await pilot.pause()
+        await type_text(pilot, "Bedenktijd uitgelegd")
+        await pilot.press("ctrl+s")
         await settle(pilot)
         with cb.read() as s:
             assert s.exec(select(ContactMoment)).one().person_id == victim.id
@@ -125,7 +129,10 @@ async def test_one_case_from_intake_to_closure(cb):
         await settle(pilot)
         await pilot.press("d")  # the reminder step: done
         await settle(pilot)
-        await pilot.press("a")  # the placement: carried on by the shelter
+        await pilot.press("a")  # the placement: carried on by the shelter (which one?)
+        await settle(pilot)
+        await choose(pilot, "Opvanginstelling")
+        await pilot.press("ctrl+s")
         await settle(pilot)
         await choose(pilot, "Geplaatst")
         await pilot.press("tab", "tab")

@@ -15,6 +15,7 @@ from screens.case_closure_modal import ClosureModal
 from screens.case_next_step_modal import NextStepModal
 from screens.case_screen import CaseScreen
 from screens.widgets.confirm import ConfirmModal
+from screens.widgets.notice import NoticeModal
 from tests.caseui import case_app, cells, choose, section_text, settle, type_text
 from tests.servicekit import TODAY, get_case, persons_of, step, steps_of, triaged_case
 from tests.uikit import record_notifications
@@ -109,12 +110,18 @@ async def test_step_completed_cancelled_rescheduled_and_next_step_asked(cb):
         assert by_type(cb, case_id)["FEEDBACK"].status == "CANCELLED"
         assert not isinstance(app.screen, NextStepModal)
         # completing the last open step asks for the next one, or why there is none
-        await pilot.press("ctrl+home", "d", "ctrl+s")
+        await pilot.press("ctrl+home", "d")
+        await settle(pilot)
+        await type_text(pilot, "Besproken")
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, NextStepModal)
-        await pilot.press("ctrl+s")  # neither a step nor a reason: refused inline
+        await pilot.press("ctrl+s")  # neither a step nor a reason: refused
         await settle(pilot)
-        assert app.screen.query_one("#field-step-type").has_class("-invalid")
+        assert isinstance(app.screen, NoticeModal)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, NextStepModal)
         for _ in range(4):
             await pilot.press("tab")
         await type_text(pilot, "Overgedragen aan zorgcoördinator")
@@ -134,7 +141,10 @@ async def test_next_step_modal_adds_the_next_step(cb):
     app = case_app(cb, case_id)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
-        await pilot.press("d", "ctrl+s")
+        await pilot.press("d")
+        await settle(pilot)
+        await type_text(pilot, "Verrijkt")
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, NextStepModal)
         await choose(pilot, "Casusoverleg")
@@ -202,7 +212,7 @@ async def test_referral_requested_placed_ended(cb):
     )
 
 
-async def test_contact_moments_logged_in_two_keystrokes_from_anywhere(cb):
+async def test_contact_moments_logged_in_a_few_keystrokes_from_anywhere(cb):
     case_id = triaged_case(cb)
     app = case_app(cb, case_id)
     async with app.run_test(size=(100, 32)) as pilot:
@@ -214,9 +224,12 @@ async def test_contact_moments_logged_in_two_keystrokes_from_anywhere(cb):
         await choose(pilot, "Huisbezoek")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        await pilot.press("8")  # from the timeline tab: c, then save
+        await pilot.press("8")  # from the timeline tab: c, a word, then save
         await settle(pilot)
-        await pilot.press("c", "ctrl+s")
+        await pilot.press("c")
+        await settle(pilot)
+        await type_text(pilot, "Kort")
+        await pilot.press("ctrl+s")
         await settle(pilot)
         await pilot.press("5")
         await settle(pilot)
@@ -227,7 +240,7 @@ async def test_contact_moments_logged_in_two_keystrokes_from_anywhere(cb):
     assert [(c.channel, c.counterpart_role, c.person_id, c.summary) for c in contacts] == [
         ("HOME", "SUBJECT", victim.id, "Gebeld, gaat goed"),
         # the quick log repeats the channel, counterpart and person of the last one
-        ("HOME", "SUBJECT", victim.id, ""),
+        ("HOME", "SUBJECT", victim.id, "Kort"),
     ]
 
 
@@ -346,7 +359,10 @@ async def test_consent_given_then_withdrawn_and_comensha_warning(cb):
         await pilot.press("n")
         await settle(pilot)
         assert type(app.screen).__name__ == "ReferralModal"
-        await pilot.press("escape")
+        await pilot.press("escape")  # something was chosen: asked first, "y" discards
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
         await settle(pilot)
         # consent given
         await pilot.press("o")
@@ -372,6 +388,10 @@ async def test_consent_given_then_withdrawn_and_comensha_warning(cb):
         await settle(pilot)
         await pilot.press("ctrl+home", "enter")
         await settle(pilot)
+        # the reversed consent is a proposal: a word in the note makes it a decision
+        app.screen.query_one("#consent-note").focus()
+        await pilot.pause()
+        await type_text(pilot, "Ingetrokken")
         await pilot.press("ctrl+s")
         await settle(pilot)
         with cb.read() as s:
@@ -477,8 +497,13 @@ async def test_closing_refused_until_settled_then_closed_and_reopened(cb):
         await pilot.press("ctrl+home", "d")
         await settle(pilot)
         assert modal.query_one("#closure-items").row_count == 1
-        await pilot.press("a")
+        await pilot.press("a")  # which partner takes over is asked
         await settle(pilot)
+        assert type(app.screen).__name__ == "CarryModal"
+        await choose(pilot, "Opvanginstelling")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is modal
         assert modal.query_one("#closure-items").row_count == 0
         # the list is gone; focus moved on to the outcome (already chosen)
         assert app.focused.id == "closure-outcome"
@@ -499,9 +524,11 @@ async def test_closing_refused_until_settled_then_closed_and_reopened(cb):
         assert app.screen.check_action("add_step", ()) is None
         await pilot.press("f10")
         await settle(pilot)
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+s")  # untouched: not saved, said in a notice
         await settle(pilot)
-        assert app.screen.query_one("#field-reason").has_class("-invalid")
+        assert isinstance(app.screen, NoticeModal)
+        await pilot.press("escape")
+        await settle(pilot)
         await type_text(pilot, "Nieuwe melding van de wijkagent")
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -524,6 +551,7 @@ async def test_closing_refused_until_settled_then_closed_and_reopened(cb):
     assert by_type(cb, case_id)["ENRICH"].status == "DONE"
     expected_tail = [
         "Stap gedaan",  # ENRICH, from the closure list
+        "Organisatie gewijzigd",  # the partner that takes the placement over
         "Overgenomen door partner gewijzigd",
         "Uitkomst gewijzigd",
         "Notitie bij sluiten gewijzigd",
@@ -562,6 +590,12 @@ async def test_stale_edit_is_refused_and_the_case_reloads(cb):
         await pilot.press("end", "ctrl+u")
         await type_text(pilot, "01-12-2026")
         await pilot.press("ctrl+s")
+        await settle(pilot)
+        # refused, and what was typed is still there
+        assert app.screen.query_one("#step-new-due").value == "01-12-2026"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("y")  # discard it; the case shows the other window's date
         await settle(pilot)
         assert isinstance(app.screen, CaseScreen)
         assert "24-12-2026" in cells(app.screen, "steps", str(step_id))
@@ -604,7 +638,10 @@ async def test_closed_case_shows_outcome_and_no_add_keys(cb):
         await settle(pilot)
         summary = str(app.screen.query_one("#case-summary").render())
         assert "Geen aanwijzingen mensenhandel" in summary
-        await pilot.press("s")
+        await pilot.press("s")  # not here: a notice takes the keys typed next
+        await settle(pilot)
+        assert isinstance(app.screen, NoticeModal)
+        await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, CaseScreen)
     assert get_case(cb, case_id).status == "CLOSED"

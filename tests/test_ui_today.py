@@ -183,6 +183,10 @@ async def test_d_on_a_signal_row_is_refused(board_cb):
         await settle(pilot)
         await pilot.press("d")
         await pilot.pause()
+        # said in a notice that takes the keys typed next (not a toast beside them)
+        assert type(app.screen).__name__ == "NoticeModal"
+        await pilot.press("t", "escape")
+        await pilot.pause()
         assert type(app.screen).__name__ == "TodayScreen"
 
 

@@ -42,6 +42,81 @@ def open_items(session: Session, case_id: int) -> OpenItems:
     return OpenItems(steps, referrals)
 
 
+def open_records(session: Session, case_id: int) -> tuple[int, list[FollowUpStep], list[Referral]]:
+    """The case's version and the records that hold it open (those `open_items`
+    counts), for the closure dialog to list."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFoundError("case")
+    steps = list(
+        session.exec(
+            select(FollowUpStep)
+            .where(FollowUpStep.case_id == case_id, FollowUpStep.status == STEP_OPEN)
+            .order_by(FollowUpStep.due_on.is_(None), FollowUpStep.due_on, FollowUpStep.id)
+        )
+    )
+    referrals = list(
+        session.exec(
+            select(Referral)
+            .where(
+                Referral.case_id == case_id,
+                (Referral.status == "REQUESTED")
+                | ((Referral.status == "PLACED") & (Referral.carried_by_partner.is_(False))),
+            )
+            .order_by(Referral.requested_on, Referral.id)
+        )
+    )
+    return case.version, steps, referrals
+
+
+# How settling an open referral from the closure dialog moves it: finished, cancelled.
+REFERRAL_SETTLED = {
+    ("done", "PLACED"): "ENDED",
+    ("done", "REQUESTED"): "REFUSED",
+    ("cancel", "PLACED"): "WITHDRAWN",
+    ("cancel", "REQUESTED"): "WITHDRAWN",
+}
+
+
+def settle_item(
+    session: Session,
+    item,
+    how: str,
+    *,
+    on: date | None = None,
+    organisation_id: int | None = None,
+    note: str = "",
+) -> None:
+    """Settle one open step or referral listed by `open_records`: `done`, `cancel`, or
+    `carry` (a partner takes over: `organisation_id` names which)."""
+    from casebook.services import referrals, steps
+
+    version = item.version
+    if isinstance(item, FollowUpStep):
+        if how == "done":
+            steps.complete_step(session, item.id, done_on=on, result=note, expected_version=version)
+        elif how == "cancel":
+            steps.cancel_step(session, item.id, reason=note, expected_version=version)
+        else:
+            steps.carry_step(
+                session,
+                item.id,
+                note=note,
+                organisation_id=organisation_id,
+                expected_version=version,
+            )
+        return
+    if how == "carry":
+        referrals.carry_referral(
+            session, item.id, organisation_id=organisation_id, expected_version=version
+        )
+        return
+    status = REFERRAL_SETTLED.get((how, item.status))
+    if status is None:
+        raise CasebookError("error.referral_transition", old=item.status, new=how)
+    referrals.set_referral_status(session, item.id, status, on=on, expected_version=version)
+
+
 def close_case(
     session: Session,
     case_id: int,

@@ -132,4 +132,30 @@ def mark_done(session: Session, deadline_id: int) -> Deadline:
     return deadline
 
 
-__all__ = ["set_bedenktijd", "add_deadline", "set_b8_status", "mark_done", "MAX_TEXT"]
+def reopen_deadline(session: Session, deadline_id: int) -> Deadline:
+    """Take back `mark_done` (a `d` on the wrong row): the deadline is open again and
+    surfaces in triage; both changes are in the timeline."""
+    deadline = session.get(Deadline, deadline_id)
+    if deadline is None:
+        raise NotFoundError("deadline")
+    from casebook.errors import CasebookError
+    from casebook.models import Case
+    from casebook.services.common import ensure_open
+
+    if not deadline.done:
+        raise CasebookError("error.deadline_not_done")
+    ensure_open(session.get(Case, deadline.case_id))
+    touch_case(session, deadline.case_id)
+    change(session, deadline.case_id, deadline, "done", False, entity="deadline")
+    session.add(deadline)
+    return deadline
+
+
+__all__ = [
+    "set_bedenktijd",
+    "add_deadline",
+    "set_b8_status",
+    "mark_done",
+    "reopen_deadline",
+    "MAX_TEXT",
+]

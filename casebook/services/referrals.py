@@ -170,13 +170,31 @@ def set_referral_status(
 
 
 def carry_referral(
-    session: Session, referral_id: int, *, expected_version: int | None = None
+    session: Session,
+    referral_id: int,
+    *,
+    organisation_id: int | None = None,
+    expected_version: int | None = None,
 ) -> Referral:
-    """A placed referral that a partner carries on: it no longer blocks closing."""
+    """A placed referral that a partner (`organisation_id`, when named) carries on: it
+    no longer blocks closing."""
+    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
+        from casebook.errors import FieldError, ValidationError
+
+        raise ValidationError([FieldError("organisation_id", "error.unknown_organisation")])
     referral = guarded(session, Referral, referral_id, expected_version)
     if referral.status != "PLACED":
         raise CasebookError("error.referral_not_placed")
     touch_case(session, referral.case_id)
+    if organisation_id is not None:
+        change(
+            session,
+            referral.case_id,
+            referral,
+            "organisation_id",
+            organisation_id,
+            entity="referral",
+        )
     change(session, referral.case_id, referral, "carried_by_partner", True, entity="referral")
     return referral
 
@@ -189,3 +207,72 @@ def placement_history(session: Session, person_id: int) -> list[Referral]:
             .order_by(Referral.requested_on, Referral.id)
         )
     )
+
+
+# For each status, the dates its path needs (the others are cleared on a correction).
+PATH_DATES = {
+    "REQUESTED": (),
+    "PLACED": ("placed_on",),
+    "REFUSED": ("refused_on",),
+    "ENDED": ("placed_on", "ended_on"),
+    "WITHDRAWN": ("withdrawn_on",),
+}
+OPTIONAL_DATES = {"WITHDRAWN": ("placed_on",)}  # withdrawn before or after a placement
+
+
+@dataclass
+class ReferralCorrection:
+    status: str = ""
+    requested_on: date | str | None = None
+    placed_on: date | str | None = None
+    refused_on: date | str | None = None
+    ended_on: date | str | None = None
+    withdrawn_on: date | str | None = None
+
+
+def correct_referral(
+    session: Session,
+    referral_id: int,
+    data: ReferralCorrection,
+    *,
+    expected_version: int | None = None,
+) -> Referral:
+    """Correct a referral's outcome and dates (a reply picked one row too low:
+    "refused" for "placed"). Any status may be set, with the dates its path needs;
+    dates off that path are cleared. Every change is in the timeline, and the figures
+    follow, since they are counted from the referral itself."""
+    check = Check()
+    status = check.code("status", "referral_statuses", data.status)
+    requested = check.date("requested_on", data.requested_on)
+    needed = PATH_DATES.get(status or "", ())
+    kept = needed + OPTIONAL_DATES.get(status or "", ())
+    dates: dict[str, date | None] = {}
+    for name in DATE_FIELD.values():
+        value = check.date(name, getattr(data, name), required=name in needed)
+        dates[name] = value if name in kept else None
+        if value and requested and value < requested:
+            check.fail(name, "error.before_start")
+    if dates.get("placed_on") and dates.get("ended_on") and dates["ended_on"] < dates["placed_on"]:
+        check.fail("ended_on", "error.before_start")
+    check.done()
+    referral = guarded(session, Referral, referral_id, expected_version)
+    ensure_open(session.get(Case, referral.case_id))
+    touch_case(session, referral.case_id)
+    record(
+        session,
+        referral.case_id,
+        "referral.corrected",
+        entity="referral",
+        entity_id=referral.id,
+        field="status",
+        old=referral.status,
+        new=status,
+    )
+    change(session, referral.case_id, referral, "status", status, entity="referral")
+    change(session, referral.case_id, referral, "requested_on", requested, entity="referral")
+    for name, value in dates.items():
+        change(session, referral.case_id, referral, name, value, entity="referral")
+    if status not in ("PLACED",) and referral.carried_by_partner:
+        change(session, referral.case_id, referral, "carried_by_partner", False, entity="referral")
+    session.add(referral)
+    return referral

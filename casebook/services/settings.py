@@ -28,6 +28,37 @@ DEFAULTS: dict[str, str] = {
 
 MIN_K = 3
 
+TEXT_SETTINGS = ("municipality", "officer")
+# name -> (lowest, highest) accepted
+NUMBER_SETTINGS = {
+    "retention_years": (1, 100),
+    "stats_k": (MIN_K, 1000),
+    "backup_keep_daily": (0, 365),
+    "backup_keep_monthly": (0, 240),
+    "backup_warn_days": (1, 365),
+}
+RETENTION_MODES = ("strip", "delete")
+
+
+def check_settings(values: dict[str, str]) -> dict[str, str]:
+    """The casebook settings the officer typed, checked, as the strings the settings
+    table stores (raises `ValidationError` naming each wrong field)."""
+    from casebook.services.common import Check
+
+    check = Check()
+    out: dict[str, str] = {}
+    for name in TEXT_SETTINGS:
+        out[name] = check.text(name, values.get(name, ""))
+    for name, (low, high) in NUMBER_SETTINGS.items():
+        number = check.integer(name, values.get(name, ""), low=low, high=high, required=True)
+        out[name] = "" if number is None else str(number)
+    mode = values.get("retention_mode", "strip")
+    if mode not in RETENTION_MODES:
+        check.fail("retention_mode", "error.unknown_code", code=str(mode)[:40])
+    out["retention_mode"] = mode
+    check.done()
+    return out
+
 
 def get_all(session: Session) -> dict[str, str]:
     values = dict(DEFAULTS)

@@ -115,13 +115,25 @@ def cancel_step(
 
 
 def carry_step(
-    session: Session, step_id: int, *, note: str = "", expected_version: int | None = None
+    session: Session,
+    step_id: int,
+    *,
+    note: str = "",
+    organisation_id: int | None = None,
+    expected_version: int | None = None,
 ) -> FollowUpStep:
-    """Mark a step as carried on by a partner: it no longer holds the case open."""
+    """Mark a step as carried on by a partner (`organisation_id`, when named): it no
+    longer holds the case open."""
     check = Check()
     note = check.text("result", note, max_len=MAX_TEXT, multiline=True)
+    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
+        check.fail("organisation_id", "error.unknown_organisation")
     check.done()
     step = _open_step(session, step_id, expected_version)
+    if organisation_id is not None:
+        from casebook.services.common import change
+
+        change(session, step.case_id, step, "organisation_id", organisation_id, entity="step")
     step.status, step.done_on, step.result = STEP_CARRIED, local_today(), note
     session.add(step)
     record(
@@ -187,3 +199,62 @@ def next_step(session: Session, case_id: int) -> FollowUpStep | None:
         .order_by(FollowUpStep.due_on.is_(None), FollowUpStep.due_on, FollowUpStep.id)
         .limit(1)
     ).first()
+
+
+SETTLED = (STEP_DONE, STEP_CANCELLED, STEP_CARRIED)
+
+
+def _settled_step(session: Session, step_id: int, expected_version: int | None) -> FollowUpStep:
+    step = guarded(session, FollowUpStep, step_id, expected_version)
+    if step.status not in SETTLED:
+        raise CasebookError("error.step_still_open")
+    ensure_open(session.get(Case, step.case_id))
+    touch_case(session, step.case_id)
+    return step
+
+
+def reopen_step(
+    session: Session, step_id: int, *, expected_version: int | None = None
+) -> FollowUpStep:
+    """Take back a done, cancelled or carried step (a `d` on the wrong row): it is open
+    again, as it was before; its result and date stay in the timeline."""
+    from casebook.services.common import change
+
+    step = _settled_step(session, step_id, expected_version)
+    record(
+        session, step.case_id, "step.reopened", entity="step", entity_id=step.id, old=step.status
+    )
+    change(session, step.case_id, step, "status", STEP_OPEN, entity="step")
+    change(session, step.case_id, step, "done_on", None, entity="step")
+    change(session, step.case_id, step, "result", "", entity="step")
+    session.add(step)
+    return step
+
+
+def correct_step(
+    session: Session,
+    step_id: int,
+    *,
+    status: str,
+    result: str = "",
+    done_on: date | str | None = None,
+    expected_version: int | None = None,
+) -> FollowUpStep:
+    """Correct a settled step: how it was settled (done, cancelled, carried on by a
+    partner), its result and its date. Every change is in the timeline. `status` open
+    reopens it (`reopen_step`)."""
+    from casebook.services.common import change
+
+    if status == STEP_OPEN:
+        return reopen_step(session, step_id, expected_version=expected_version)
+    check = Check()
+    if status not in SETTLED:
+        check.fail("status", "error.unknown_code", code=str(status)[:20])
+    result = check.text("result", result, max_len=MAX_TEXT, multiline=True)
+    done = check.date("done_on", done_on, required=True)
+    check.done()
+    step = _settled_step(session, step_id, expected_version)
+    for name, value in (("status", status), ("result", result), ("done_on", done)):
+        change(session, step.case_id, step, name, value, entity="step")
+    session.add(step)
+    return step

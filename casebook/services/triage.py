@@ -51,6 +51,19 @@ def set_exploitation_types(session: Session, case_id: int, codes: list[str]) -> 
     )
 
 
+def needs_triage(session: Session, case_id: int) -> bool:
+    """Whether the case waits for triage: never triaged, or a signal came in since."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFoundError("case")
+    if case.triaged_at is None:
+        return True
+    waiting = session.exec(
+        select(Signal.id).where(Signal.case_id == case_id, Signal.triaged_at.is_(None)).limit(1)
+    ).first()
+    return waiting is not None
+
+
 def triage_case(
     session: Session,
     case_id: int,

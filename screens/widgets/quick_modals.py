@@ -1,111 +1,48 @@
 """Small forms that act on one row of the Today board without leaving it: mark a step
 done (with its result), add a step, log a contact moment.
 
-Each modal gathers input and hands it to a `save` callback given by the screen, which
-calls the core. A refusal (`ValidationError`) is shown beside its fields and the modal
-stays open, so nothing typed is lost; on success the modal closes with True.
+They are pop-up forms like every other (`screens.case_form_modal.FormModal`): saved in a
+worker through the one door, asking before unsaved input is dropped, and not saved
+untouched. `context` names what the form acts on (the case; for `d`, the step too).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static, TextArea
+from textual.widgets import Input, TextArea
 
-from casebook.errors import CasebookError, ValidationError
 from casebook.i18n import t
 from casebook.services.contacts import ContactInput
 from casebook.services.steps import StepInput
-from screens.widgets.focus import focus_now
-from screens.widgets.forms import CodeSelect, DateInput, FormField, clear_errors, show_errors
+from screens.case_form_modal import FormModal
+from screens.widgets.forms import CodeSelect, DateInput, FormField
 
 
-class QuickModal(ModalScreen[bool]):
-    """A titled form with Save (Ctrl+S / F10) and Cancel (Escape)."""
-
-    DEFAULT_CSS = """
-    QuickModal { align: center middle; }
-    QuickModal > VerticalScroll {
-        width: 72; max-width: 100%; height: auto; max-height: 100%;
-        padding: 0 2; border: thick $primary; background: $panel;
-    }
-    QuickModal .modal-title { text-style: bold; margin: 1 0; }
-    QuickModal .modal-context { color: $text-muted; margin-bottom: 1; }
-    QuickModal TextArea { height: 5; }
-    QuickModal Horizontal.buttons { height: auto; margin: 0 0 1 0; }
-    QuickModal Button { margin-right: 2; }
-    """
-    BINDINGS = [
-        Binding("ctrl+s,f10", "save", "ui.key.save", id="modal.save"),
-        Binding("escape", "cancel", "ui.key.cancel", id="modal.cancel"),
-    ]
+class QuickForm(FormModal):
+    """A Today form: its title, and a line naming the case (and step) it acts on."""
 
     title_key = ""
 
-    def __init__(self, context: Text | str, save: Callable[[object], None]):
+    def __init__(self, context: Text, target_id: int):
         super().__init__()
         self.context = context
-        self._save = save
+        self.target_id = target_id
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static(Text(t(self.title_key)), classes="modal-title")
-            yield Static(
-                self.context if isinstance(self.context, Text) else Text(self.context),
-                classes="modal-context",
-            )
-            yield from self.fields()
-            with Horizontal(classes="buttons"):
-                yield Button(t("ui.save"), id="save", variant="primary")
-                yield Button(t("ui.cancel"), id="cancel")
+    def heading(self) -> Text:
+        return Text(t(self.title_key))
 
-    def on_mount(self) -> None:
-        fields = self.query(FormField)
-        if fields:
-            focus_now(fields.first().control)
-
-    def fields(self) -> ComposeResult:  # pragma: no cover - overridden
-        yield from ()
-
-    def collect(self) -> object:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
-    def action_save(self) -> None:
-        clear_errors(self)
-        try:
-            self._save(self.collect())
-        except ValidationError as error:
-            for message in show_errors(self, error):
-                self.notify(message, severity="error", markup=False)
-            return
-        except CasebookError as error:
-            self.app.show_error(error)
-            return
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
+    def hint(self) -> Text:
+        return self.context
 
 
-class StepDoneModal(QuickModal):
+class StepDoneModal(QuickForm):
     """Mark a follow-up step done: the result, and the day it was done."""
 
     title_key = "ui.modal.step_done"
 
-    def __init__(self, context, save, *, today):
-        super().__init__(context, save)
+    def __init__(self, context, step_id: int, *, today):
+        super().__init__(context, step_id)
         self.today = today
 
     def fields(self) -> ComposeResult:
@@ -118,8 +55,15 @@ class StepDoneModal(QuickModal):
             "done_on": self.query_one("#done-on", DateInput).value,
         }
 
+    def apply(self, session, data: dict):
+        from casebook.services.steps import complete_step
 
-class AddStepModal(QuickModal):
+        return complete_step(
+            session, self.target_id, result=data["result"], done_on=data["done_on"]
+        )
+
+
+class AddStepModal(QuickForm):
     """Add a follow-up step to a case: its type, when it is due, a description."""
 
     title_key = "ui.modal.add_step"
@@ -141,8 +85,13 @@ class AddStepModal(QuickModal):
             description=self.query_one("#description", Input).value,
         )
 
+    def apply(self, session, data: StepInput):
+        from casebook.services.steps import add_step
 
-class ContactModal(QuickModal):
+        return add_step(session, self.target_id, data)
+
+
+class ContactModal(QuickForm):
     """Log a contact moment: channel, with whom (their role), a short summary."""
 
     title_key = "ui.modal.contact"
@@ -168,3 +117,8 @@ class ContactModal(QuickModal):
             counterpart_role=self.query_one("#counterpart", CodeSelect).code or "",
             summary=self.query_one("#summary", TextArea).text,
         )
+
+    def apply(self, session, data: ContactInput):
+        from casebook.services.contacts import log_contact
+
+        return log_contact(session, self.target_id, data)
