@@ -188,6 +188,8 @@ def _open_and_run(args: argparse.Namespace) -> int:
         db_path = paths.resolve_db_path(args.db)
         cb = open_casebook(db_path, create_parents=not explicit)
     warnings = [] if args.demo else _daily_backup(cb)
+    if not args.demo:
+        warnings[:0] = _location_warnings(db_path)
     from screens.app import CasebookApp
 
     app = CasebookApp(cb, demo=args.demo, warnings=warnings)
@@ -221,6 +223,13 @@ def _daily_backup(cb) -> list[str]:
     return warnings
 
 
+def _location_warnings(path) -> list[str]:
+    from casebook import paths
+
+    message = paths.location_warning(path)
+    return [message] if message else []
+
+
 def open_from_args(args: argparse.Namespace, *, readonly: bool = False, create: bool = False):
     """Open the casebook a subcommand works on (`--db`, `CASEBOOK_DB` or the default)."""
     from casebook import paths
@@ -228,6 +237,8 @@ def open_from_args(args: argparse.Namespace, *, readonly: bool = False, create: 
 
     explicit = args.db or os.environ.get(paths.ENV_DB)
     path = paths.resolve_db_path(args.db)
+    for message in _location_warnings(path):
+        print(t("cli.error", message=message), file=sys.stderr)
     return open_casebook(path, create=create, create_parents=not explicit, readonly=readonly)
 
 
