@@ -268,25 +268,18 @@ def make_engine(path: Path, *, readonly: bool = False):
     read-only, as a properly escaped file: URI), never pasted into a URL that would be
     decoded again: a folder named `%41`, `#`, `?` or holding a newline opens the file it
     names and no other."""
-    import functools
-
     from sqlalchemy import create_engine, event
     from sqlalchemy.engine import URL
 
     filename = os.path.abspath(path)  # never read as ":memory:" or a "file:" URI
     timeout = BUSY_TIMEOUT_MS / 1000
-    if readonly:
-        connect = functools.partial(
-            sqlite3.connect,
-            readonly_uri(path),
-            uri=True,
-            timeout=timeout,
-            check_same_thread=False,
-        )
-    else:
-        connect = functools.partial(
-            sqlite3.connect, filename, timeout=timeout, check_same_thread=False
-        )
+    uri = readonly_uri(path) if readonly else None
+
+    def connect() -> sqlite3.Connection:  # no arguments: SQLAlchemy calls it bare
+        if uri is not None:
+            return sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
+        return sqlite3.connect(filename, timeout=timeout, check_same_thread=False)
+
     # The URL only tells SQLAlchemy it is a file database (a pool of connections,
     # one per thread); `creator` makes every connection.
     url = URL.create("sqlite", database=filename)
