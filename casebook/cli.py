@@ -119,7 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             # Output to a pipe is buffered: a reader that went away shows here, not
             # in the interpreter's last flush (which would print a report of it).
-            sys.stdout.flush()
+            if sys.stdout is not None:  # pythonw.exe has none
+                sys.stdout.flush()
     except BrokenPipeError:
         terminal.silence_closed_pipe()
         return 0
