@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import threading
 import time
@@ -177,7 +178,9 @@ def main() -> int:
     parser.add_argument("--case", default=None)
     parser.add_argument("--query", default="quinma")
     opts = parser.parse_args()
-    fixed_today = date.fromisoformat(opts.today) if opts.today else None
+    if opts.today:
+        # the one clock, for the whole child process (the casebook was made for that day)
+        os.environ["CASEBOOK_NOW"] = date.fromisoformat(opts.today).isoformat()
     result: dict = {"mode": opts.mode}
 
     install_probes(opts.mode)
@@ -249,8 +252,6 @@ def main() -> int:
     original_run = CasebookApp.run
 
     def headless_run(self, *args, **kwargs):
-        if fixed_today is not None:
-            self._today = fixed_today
         return original_run(self, headless=True, size=SIZE, auto_pilot=pilot_today)
 
     CasebookApp.run = headless_run

@@ -36,6 +36,12 @@ def _today() -> date:
     return today()
 
 
+def _clock_timestamp() -> float:
+    from casebook.clock import timestamp
+
+    return timestamp()
+
+
 def _stamp() -> str:
     from casebook.dates import utcnow
 
@@ -70,6 +76,10 @@ def write_copy(source: Path, target: Path) -> Path:
     try:
         copy_database(source, tmp)
         _fsync(tmp)
+        # The copy's time is the clock's, not the file system's: its age is read against
+        # the same clock (Today's "no recent backup" warning).
+        stamp = _clock_timestamp()
+        os.utime(tmp, (stamp, stamp))
         os.replace(tmp, target)
     except sqlite3.Error as exc:
         _remove(tmp)

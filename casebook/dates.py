@@ -4,41 +4,19 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
+
+from casebook import clock
 
 _DMY = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\s*$")
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 
 
-_frozen: datetime | None = None
-
-
-def utcnow() -> datetime:
-    """Now, in UTC; the demo generator and tests may freeze it."""
-    if _frozen is not None:
-        return _frozen
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-def today() -> date:
-    """The local calendar date."""
-    if _frozen is not None:
-        return _frozen.astimezone().date()
-    return datetime.now().astimezone().date()
-
-
-@contextmanager
-def frozen(at: datetime) -> Iterator[datetime]:
-    """Run with the clock stopped at `at` (aware): deterministic demo data and tests."""
-    global _frozen
-    previous, _frozen = _frozen, at.astimezone(UTC)
-    try:
-        yield _frozen
-    finally:
-        _frozen = previous
+# The clock itself lives in casebook.clock; these names are kept for the many callers.
+utcnow = clock.now
+today = clock.today
+frozen = clock.frozen
 
 
 def parse_date(text: str) -> date:

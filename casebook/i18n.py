@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -51,6 +52,7 @@ def _flatten(prefix: str, table: dict, out: dict[str, dict[str, str]], source: s
 _HEADER = re.compile(rb"^\[\s*([A-Za-z0-9_-]+)\s*[.\]]", re.M)
 _messages: dict[str, dict[str, str]] = {}
 _parsed: set[Path] = set()
+_parse_lock = threading.Lock()
 
 
 @cache
@@ -68,11 +70,15 @@ def _index() -> dict[str, tuple[Path, ...]]:
 
 
 def _parse(path: Path) -> None:
-    if path in _parsed:
-        return
-    with path.open("rb") as fh:
-        _flatten("", tomllib.load(fh), _messages, path.name)
-    _parsed.add(path)
+    # Under a lock: the UI thread and a reading thread (Today's board, at start-up)
+    # can both be first to ask for an area; without it both parse the file and the
+    # second finds every key "defined twice".
+    with _parse_lock:
+        if path in _parsed:
+            return
+        with path.open("rb") as fh:
+            _flatten("", tomllib.load(fh), _messages, path.name)
+        _parsed.add(path)
 
 
 def catalogue() -> dict[str, dict[str, str]]:

@@ -13,8 +13,8 @@ they come from the catalogue and carry no personal data by design.
 Use:
 - command line: `install_safe_excepthook()` at start (sys.excepthook and
   threading.excepthook);
-- Textual App: override `_handle_exception` so that Textual renders a `SafeCrash`
-  instead of its own traceback with locals (see `SafeCrash`).
+- Textual App (`screens.app.CasebookApp`): Textual's own exit output is kept out of
+  the terminal and, after a crash, `crash_report` is printed once the app has stopped.
 """
 
 from __future__ import annotations
@@ -82,12 +82,13 @@ def crash_report(exc: BaseException) -> str:
     return "\n".join(lines)
 
 
-def _debug() -> bool:
+def debug_tracebacks() -> bool:
+    """Full tracebacks asked for (developers only)."""
     return os.environ.get(ENV_DEBUG) == "1"
 
 
 def _excepthook(exc_type, exc, tb) -> None:
-    if issubclass(exc_type, KeyboardInterrupt) or _debug():
+    if issubclass(exc_type, KeyboardInterrupt) or debug_tracebacks():
         sys.__excepthook__(exc_type, exc, tb)
         return
     if exc is None:
@@ -107,36 +108,3 @@ def install_safe_excepthook() -> None:
     """Replace the interpreter's and threads' exception hooks with `crash_report`."""
     sys.excepthook = _excepthook
     threading.excepthook = _thread_excepthook
-
-
-class SafeCrash(Exception):
-    """Wraps an unexpected exception so that Textual shows `crash_report` instead of its
-    traceback with local variables. Textual's `App._handle_exception` renders an
-    exception that has `__rich__` through `App.panic` (no locals); so in the App::
-
-        def _handle_exception(self, error: Exception) -> None:
-            from casebook.safety import SafeCrash
-            super()._handle_exception(SafeCrash.wrap(error))
-
-    `str()` of a SafeCrash is the safe report, and the original is kept as `original`
-    (and as `__cause__`) for tests run in-process."""
-
-    def __init__(self, original: BaseException):
-        self.original = original
-        self.report = crash_report(original)
-        super().__init__(self.report)
-        self.__cause__ = original
-
-    @classmethod
-    def wrap(cls, error: BaseException) -> BaseException:
-        if isinstance(error, cls) or _debug():
-            return error
-        return cls(error)
-
-    def __rich__(self):
-        from rich.text import Text
-
-        return Text(self.report)
-
-    def __str__(self) -> str:
-        return self.report

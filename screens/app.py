@@ -4,22 +4,24 @@ handling that never shows personal data. Screens own their behaviour."""
 from __future__ import annotations
 
 import gc
+import io
+import sys
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from rich.console import Console
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
-from casebook import i18n
+from casebook import clock, i18n
 from casebook.dates import format_date
-from casebook.dates import today as local_today
 from casebook.errors import CasebookError
 from casebook.i18n import t
-from screens.localize import Localized
+from casebook.safety import debug_tracebacks as safety_debug
 
 HIGH_CONTRAST = Theme(
     name="casebook-high-contrast",
@@ -53,7 +55,7 @@ class StartScreen(Screen):
         self.app.keep_early_key(event)
 
 
-class CasebookApp(Localized, App):
+class CasebookApp(App):
     """casebook's UI on one open casebook (`casebook.db.Casebook`)."""
 
     # Absolute, so that subclasses defined elsewhere (tests) find it too.
@@ -74,7 +76,7 @@ class CasebookApp(Localized, App):
         Binding("f9", "settings", "key.settings", id="app.settings", show=False),
         # Shown in help, not in the footer: it keeps the footer to the keys that matter.
         Binding("ctrl+q", "quit", "key.quit", id="app.quit", show=False),
-        # Declared here (Textual adds it in __init__, which localize_bindings() undoes).
+        # Declared here, with a catalogue key: Textual then adds no palette key of its own.
         Binding(
             "ctrl+p",
             "command_palette",
@@ -90,15 +92,19 @@ class CasebookApp(Localized, App):
         casebook,
         *,
         demo: bool = False,
-        today: date | None = None,
         warnings: list[str] | None = None,
     ):
         super().__init__()
+        # What Textual prints when the app stops (its crash report with local
+        # variables, messages and full file paths) is kept out of the terminal; run()
+        # prints a safe report instead. CASEBOOK_DEBUG_TRACEBACKS=1 lets Textual's through.
+        if not safety_debug():
+            self.error_console = Console(file=io.StringIO(), markup=False, highlight=False)
+        self.crashed_with: BaseException | None = None  # the exception that stopped the app
         self.casebook = casebook
         self.demo = demo
         # Start-up warnings (e.g. no recent backup) for the officer to see on Today.
         self.warnings = list(warnings or [])
-        self._today = today
         self._first_board = None  # Today's board, read while the first screen is built
         self._early_keys: list[tuple[str, str | None]] | None = []  # None once Today is up
         from casebook import preferences
@@ -111,21 +117,38 @@ class CasebookApp(Localized, App):
             self.set_keymap(self.preferences.keymap)
 
     def run(self, *args, **kwargs):
-        """Run the app (the `casebook` command). By now the imports have made some
-        80,000 long-lived objects (modules, classes, SQLAlchemy's and Textual's
-        tables); a full garbage collection scans them all (40-80 ms here), and one
-        fell between reading the Today board and painting it. Frozen, they are left
-        out of every collection. (Only here, not in __init__: tests make many apps in
-        one process, and what they leave behind must stay collectable.)"""
+        """Run the app (the `casebook` command); after a crash, print the safe report
+        (`casebook.safety.crash_report`: where it happened, never values) in place of
+        Textual's, which shows local variables, messages and full file paths.
+
+        By now the imports have made some 80,000 long-lived objects (modules, classes,
+        SQLAlchemy's and Textual's tables); a full garbage collection scans them all
+        (40-80 ms here), and one fell between reading the Today board and painting it.
+        Frozen, they are left out of every collection. (Only here, not in __init__:
+        tests make many apps in one process, and what they leave behind must stay
+        collectable.)"""
         gc.freeze()
         gc.enable()  # the CLI pauses collection while it imports (see casebook.cli)
-        return super().run(*args, **kwargs)
+        try:
+            return super().run(*args, **kwargs)
+        finally:
+            self.print_crash_report()
+
+    def print_crash_report(self, file=None) -> None:
+        """After the app has stopped: the safe crash report, if it crashed."""
+        if self.return_code != 1 or safety_debug():
+            return  # no crash, or Textual's own report was asked for
+        from casebook.safety import crash_report
+
+        # Not seen (Textual stopped without ringing): the title alone, no details.
+        report = crash_report(self.crashed_with) if self.crashed_with else t("safety.crash.title")
+        print(report, file=file or sys.stderr)
 
     # -- facts the screens ask for ------------------------------------------------
 
     def today(self) -> date:
-        """'Today' for the screens: fixed in tests and snapshots, the real date otherwise."""
-        return self._today or local_today()
+        """'Today' for the screens: the core's one clock (set by tests, never here)."""
+        return clock.today()
 
     def _refresh_titles(self) -> None:
         from casebook.services import settings
@@ -270,7 +293,7 @@ class CasebookApp(Localized, App):
             preferences.save(self.preferences)
         except OSError:
             self.notify(t("app.prefs_not_saved"), severity="warning")
-        self.localize_bindings()
+        self.refresh_bindings()  # the footers draw the descriptions in the new language
         self._refresh_titles()
         from screens.today_screen import TodayScreen
 
@@ -298,14 +321,21 @@ class CasebookApp(Localized, App):
         yield from textual_commands(super().get_system_commands(screen))
         yield from app_commands(self)
 
-    def _handle_exception(self, error: Exception) -> None:
-        # Textual would print a traceback with local variables, which can hold case
-        # data. Print only where it happened, never values or the message.
-        self._return_code = 1
-        if self._exception is None:
-            self._exception = error
-            self._exception_event.set()
-        from screens.crash import safe_report
+    def action_show_help_panel(self) -> None:
+        """Textual's "Keys" command opens casebook's help (the keys in the officer's
+        language) instead of Textual's key panel."""
+        self.action_help()
 
-        self._exit_renderables.append(safe_report(error))
-        self._close_messages_no_wait()
+    # -- crashes ----------------------------------------------------------------------
+
+    def bell(self) -> None:
+        # Textual has no public hook for an unhandled exception. It rings the bell as
+        # it takes one for fatal, inside its except block (Textual 8), so this public
+        # method is where the exception can be seen: it is kept for the safe report
+        # that run() prints once the terminal is restored. Should a release stop
+        # ringing there, the report is the title alone (still safe; Textual's own is
+        # kept off the terminal anyway) and tests/test_app_crash_report.py fails.
+        error = sys.exc_info()[1]
+        if error is not None and self.crashed_with is None:
+            self.crashed_with = error
+        super().bell()

@@ -16,17 +16,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Select, Static
+from textual.widgets import Button, Select, Static
 
 from casebook.errors import CasebookError, StaleEditError, ValidationError
 from casebook.i18n import t
-from screens.localize import Localized
 from screens.widgets.confirm import ConfirmModal
 from screens.widgets.focus import focus_now
+from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import FormField, clear_errors, literal, show_errors
 
 
-class FormModal(Localized, ModalScreen):
+class FormModal(ModalScreen):
     DEFAULT_CSS = """
     FormModal { align: center middle; }
     FormModal > VerticalScroll {
@@ -65,7 +65,7 @@ class FormModal(Localized, ModalScreen):
             with Horizontal(classes="form-buttons"):
                 yield Button(t("case.form.save"), id="form-save", variant="primary", compact=True)
                 yield Button(t("case.form.cancel"), id="form-cancel", compact=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         # Compact controls (no borders): a whole form fits a 24-line terminal.

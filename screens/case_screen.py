@@ -5,8 +5,7 @@ is added to and edited by keyboard; the forms are modals in screens/case_*_modal
 The case is loaded once, in a worker; the sections share one table that shows the
 chosen tab, with a bounded number of rows (the latest contact moments and timeline
 entries, more on `m`), so a long case paints quickly. The timeline (the case's whole
-history) is read only when its tab is shown; the table draws its one-line cells
-directly (PlainCells).
+history) is read only when its tab is shown.
 """
 
 from __future__ import annotations
@@ -32,11 +31,9 @@ from casebook.models import STEP_OPEN
 from casebook.services.cases import CaseDetail
 from casebook.text import one_line
 from screens.case_timeline import Lookups, person_name, timeline_row
-from screens.localize import Localized
 from screens.widgets.focus import focus_now
 from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import literal
-from screens.widgets.plain_cells import PlainCells
 
 TABS = ("signals", "persons", "steps", "referrals", "contacts", "consent", "deadlines", "timeline")
 CONTACT_PAGE = 100
@@ -68,7 +65,7 @@ def short(label: str, limit: int = 32) -> Text:
     return Text(one_line(label, limit))
 
 
-class CaseTable(PlainCells, DataTable):
+class CaseTable(DataTable):
     """The table the sections share."""
 
 
@@ -135,7 +132,7 @@ def load_case(session, case_id: int, *, with_history: bool = True) -> CaseData:
     return CaseData(detail=detail, organisations=orgs, has_history=with_history)
 
 
-class CaseScreen(Localized, Screen):
+class CaseScreen(Screen):
     # The styles live in case_screen.tcss beside this file, but are given to Textual as
     # the screen's default CSS rather than as CSS_PATH: a screen with a CSS_PATH makes
     # Textual parse every style sheet of the app again and restyle every widget of every

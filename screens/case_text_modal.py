@@ -12,11 +12,10 @@ from textual.widgets import Static
 from casebook import refdata
 from casebook.dates import format_date, format_datetime
 from casebook.i18n import t
-from screens.localize import Localized
 from screens.widgets.forms import literal
 
 
-class TextModal(Localized, ModalScreen):
+class TextModal(ModalScreen):
     DEFAULT_CSS = """
     TextModal { align: center middle; }
     TextModal > VerticalScroll {

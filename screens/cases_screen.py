@@ -29,7 +29,6 @@ from casebook import refdata
 from casebook.dates import format_date
 from casebook.i18n import t
 from casebook.services.cases import CaseFilter, CaseRow
-from screens.localize import Localized
 from screens.today_screen import urgency_cell
 from screens.widgets.focus import focus_now
 from screens.widgets.footer import KeyFooter
@@ -56,7 +55,7 @@ class CaseList(SectionTable):
     """The page of cases: a section table without a heading line."""
 
 
-class CasesScreen(SearchList, Localized, Screen):
+class CasesScreen(SearchList, Screen):
     CSS_PATH = "cases_screen.tcss"
     SEARCH = "#search"
     LIST = "#cases"

@@ -8,17 +8,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from casebook.i18n import t
 from screens.directory_modal import OrganisationModal, kind_label
-from screens.localize import Localized
 from screens.widgets.focus import focus_now
+from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import literal
 from screens.widgets.search_list import ROW_KEYS, SEARCH_ACTIONS, SearchList
 
 
-class DirectoryScreen(SearchList, Localized, Screen):
+class DirectoryScreen(SearchList, Screen):
     CSS_PATH = "directory_screen.tcss"
     SEARCH = "#directory-search"
     LIST = "#directory-table"
@@ -56,7 +56,7 @@ class DirectoryScreen(SearchList, Localized, Screen):
             )
         )
         yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         focus_now(self.query_one("#directory-table", DataTable))

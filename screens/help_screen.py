@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from casebook.i18n import has, t
-from screens.localize import Localized
+from screens.localize import tr
+from screens.widgets.footer import KeyFooter
 
 # Keys handled by Textual's own widgets, described in the officer's language.
 GENERAL_KEYS = (
@@ -44,13 +45,13 @@ def binding_rows(app, screen) -> list[tuple[str, str, bool]]:
         if not binding.id or binding.system or not binding.description:
             continue
         if binding.id not in grouped:
-            grouped[binding.id] = [[], binding.description, active.enabled]
+            grouped[binding.id] = [[], tr(binding.description), active.enabled]
             order.append(binding.id)
         grouped[binding.id][0].append(app.get_key_display(binding.with_key(key)))
     return [(" / ".join(grouped[i][0]), grouped[i][1], grouped[i][2]) for i in order]
 
 
-class HelpScreen(Localized, Screen):
+class HelpScreen(Screen):
     CSS_PATH = "help_screen.tcss"
 
     BINDINGS = [
@@ -85,7 +86,7 @@ class HelpScreen(Localized, Screen):
                 table.add_row(Text(keys), Text(t(desc_key)))
             yield Static(table, id="keys")
             yield Static(Text(t("help.remap")), classes="muted", id="remap")
-        yield Footer()
+        yield KeyFooter()
 
     def action_close(self) -> None:
         self.app.pop_screen()

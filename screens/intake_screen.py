@@ -16,7 +16,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
     Button,
-    Footer,
     Header,
     Input,
     OptionList,
@@ -28,9 +27,9 @@ from textual.widgets.option_list import Option
 from casebook.errors import CasebookError, ValidationError
 from casebook.i18n import t
 from casebook.services.intake import SignalInput
-from screens.localize import Localized
 from screens.widgets.confirm import ConfirmModal
 from screens.widgets.focus import focus_now
+from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import (
     CodeSelect,
     DateInput,
@@ -45,7 +44,7 @@ from screens.widgets.persons import PersonRow
 from screens.widgets.ticks import TickBox
 
 
-class IntakeScreen(Localized, Screen):
+class IntakeScreen(Screen):
     CSS_PATH = "intake_screen.tcss"
 
     BINDINGS = [
@@ -128,7 +127,7 @@ class IntakeScreen(Localized, Screen):
             with Horizontal(classes="buttons"):
                 yield Button(t("ui.save"), id="save", variant="primary")
                 yield Button(t("ui.cancel"), id="cancel")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#attach-results", OptionList).display = False

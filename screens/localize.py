@@ -1,16 +1,13 @@
-"""Bindings whose descriptions are catalogue keys, translated per node.
+"""Bindings whose descriptions are catalogue keys, translated when they are shown.
 
-Bindings are declared as `Binding("f1", "help", "key.help", id="app.help")`; every node
-that mixes in `Localized` translates its own copy of its class's bindings when it is
-created, and again when the language changes (`localize_bindings()`), so the footer
-and the help screen speak the officer's language.
+Bindings are declared as `Binding("f1", "help", "key.help", id="app.help")`; the places
+that show a binding's description — the key footer (`screens.widgets.footer`) and the
+help screen — pass it through `tr()` as they draw it, so switching the language
+relabels them on their next draw (`App.refresh_bindings()`), with no copy of Textual's
+binding tables to keep in step.
 """
 
 from __future__ import annotations
-
-from dataclasses import replace
-
-from textual.binding import BindingsMap
 
 from casebook.i18n import has, t
 
@@ -22,27 +19,3 @@ def tr(text: str) -> str:
     if not text or " " in text or "." not in text:
         return text
     return t(text) if has(text) else text
-
-
-def translated(source: BindingsMap) -> BindingsMap:
-    keys = {
-        key: [
-            replace(b, description=tr(b.description), tooltip=tr(b.tooltip) if b.tooltip else "")
-            for b in bindings
-        ]
-        for key, bindings in source.key_to_bindings.items()
-    }
-    return BindingsMap.from_keys(keys)
-
-
-class Localized:
-    """Mixin for App, Screen and Widget subclasses whose binding descriptions are keys."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.localize_bindings()
-
-    def localize_bindings(self) -> None:
-        merged = type(self)._merged_bindings
-        if merged is not None:
-            self._bindings = translated(merged)

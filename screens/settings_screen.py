@@ -10,14 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Select, Static
+from textual.widgets import Button, Header, Input, Select, Static
 
 from casebook import i18n
 from casebook.errors import CasebookError, ValidationError
 from casebook.i18n import t
-from screens.localize import Localized
 from screens.widgets.confirm import ConfirmModal
 from screens.widgets.focus import focus_now
+from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import FormField, clear_errors, show_errors
 
 TEXT_SETTINGS = ("municipality", "officer")
@@ -54,7 +54,7 @@ def check_settings(values: dict[str, str]) -> dict[str, str]:
     return out
 
 
-class SettingsScreen(Localized, Screen):
+class SettingsScreen(Screen):
     CSS_PATH = "settings_screen.tcss"
 
     BINDINGS = [
@@ -122,7 +122,7 @@ class SettingsScreen(Localized, Screen):
                 yield self._input("backup_warn_days")
             with Horizontal(classes="buttons"):
                 yield Button(t("ui.save"), id="save", variant="primary")
-        yield Footer()
+        yield KeyFooter()
 
     def _input(self, name: str) -> FormField:
         return FormField(

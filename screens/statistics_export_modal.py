@@ -19,7 +19,6 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from casebook.i18n import t
 from casebook.stats_export import EXTENSIONS, FORMATS
-from screens.localize import Localized
 from screens.widgets.focus import focus_now
 
 
@@ -33,7 +32,7 @@ def suggested_path(folder: Path, year: int, fmt: str) -> Path:
     return path
 
 
-class StatisticsExportModal(Localized, ModalScreen[tuple[str, Path] | None]):
+class StatisticsExportModal(ModalScreen[tuple[str, Path] | None]):
     DEFAULT_CSS = """
     StatisticsExportModal { align: center middle; }
     StatisticsExportModal > Vertical {

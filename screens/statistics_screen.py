@@ -18,10 +18,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+from textual.widgets import DataTable, Header, Label, Select, Static
 
 from casebook.i18n import t
-from screens.localize import Localized
+from screens.widgets.footer import KeyFooter
 
 BAR_WIDTH = 30
 LABEL_WIDTH = 48
@@ -44,7 +44,7 @@ def bar_for(cell: dict, largest: int) -> Text:
     return Text("█" * max(1, round(value / largest * BAR_WIDTH)))
 
 
-class StatisticsScreen(Localized, Screen):
+class StatisticsScreen(Screen):
     CSS_PATH = "statistics_screen.tcss"
 
     BINDINGS = [
@@ -67,7 +67,7 @@ class StatisticsScreen(Localized, Screen):
             yield Select([], id="stats-year", allow_blank=True, prompt=t("stats.screen.year"))
             yield Static(Text(""), id="stats-legend")
         yield VerticalScroll(id="stats-body")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = t("stats.screen.title")

@@ -34,7 +34,6 @@ from casebook.dates import format_date
 from casebook.errors import CasebookError
 from casebook.i18n import t
 from casebook.services.today import SECTIONS, TodayRow
-from screens.localize import Localized
 from screens.widgets.focus import focus_now
 from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import literal
@@ -172,7 +171,7 @@ class BoardRead:
             return None
 
 
-class TodayScreen(Localized, Screen):
+class TodayScreen(Screen):
     # Not a CSS_PATH: Textual re-parses the whole stylesheet and restyles every widget
     # when a screen with a CSS file is first shown, a cost on the way to the first
     # paint. DEFAULT_CSS is parsed on its own, once.

@@ -8,17 +8,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from casebook.dates import format_date
 from casebook.i18n import t
-from screens.localize import Localized
 from screens.trainings_modal import TrainingModal
 from screens.widgets.focus import focus_now
+from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import literal
 
 
-class TrainingsScreen(Localized, Screen):
+class TrainingsScreen(Screen):
     CSS_PATH = "trainings_screen.tcss"
 
     BINDINGS = [
@@ -43,7 +43,7 @@ class TrainingsScreen(Localized, Screen):
             )
         )
         yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         focus_now(self.query_one("#trainings-table", DataTable))

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Static, TextArea
+from textual.widgets import Button, Header, Input, Static, TextArea
 from textual.widgets.selection_list import Selection
 
 from casebook import refdata
@@ -17,9 +17,9 @@ from casebook.errors import CasebookError, ValidationError
 from casebook.i18n import t
 from casebook.services.steps import StepInput
 from casebook.services.triage import TriageInput
-from screens.localize import Localized
 from screens.widgets.confirm import ConfirmModal
 from screens.widgets.focus import focus_now
+from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import (
     CodeSelect,
     DateInput,
@@ -73,7 +73,7 @@ class StepRow(Horizontal):
         return StepInput(step_type=step_type, due_on=due or None, description=desc)
 
 
-class TriageScreen(Localized, Screen):
+class TriageScreen(Screen):
     CSS_PATH = "triage_screen.tcss"
 
     BINDINGS = [
@@ -159,7 +159,7 @@ class TriageScreen(Localized, Screen):
             with Horizontal(classes="buttons"):
                 yield Button(t("ui.save"), id="save", variant="primary")
                 yield Button(t("ui.cancel"), id="cancel")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         focus_now(self.query_one("#urgency", CodeSelect))

@@ -18,7 +18,6 @@ class ScreenApp(CasebookApp):
     CSS_PATH = str(Path(screens.app.__file__).with_name("app.tcss"))
 
     def __init__(self, casebook, make_screen, **kw):
-        kw.setdefault("today", TODAY)
         super().__init__(casebook, **kw)
         self._make_screen = make_screen
 

@@ -263,6 +263,7 @@ def test_full_disk_on_save(good):
     assert integrity_ok(good)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not POSIX, reason="RLIMIT_FSIZE is POSIX")
 def test_full_disk_for_a_backup(good, tmp_path):
     """A real write failure (file-size limit on the process, as a full disk gives):

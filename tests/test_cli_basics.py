@@ -46,12 +46,14 @@ def _console_script() -> str:
     return found
 
 
+@pytest.mark.slow
 def test_python_m_casebook_help(tmp_path):
     result = _run([sys.executable, "-m", "casebook", "--help"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert "demo-data" in result.stdout and "import" in result.stdout
 
 
+@pytest.mark.slow
 def test_console_script_help(tmp_path):
     result = _run([_console_script(), "--help"], tmp_path)
     assert result.returncode == 0, result.stderr

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -74,11 +75,15 @@ def _fork_writer(path: Path) -> tuple[int, object]:
     if pid == 0:  # the child: write until killed
         os.close(r)
         code = 0
+        out = os.fdopen(w, "w", buffering=1)
         try:
-            out = os.fdopen(w, "w", buffering=1)
             helpers_kill_writer.main(str(path), out)
-        except BaseException:
+        except BaseException as exc:
             code = 3
+            # for the parent's message: what stopped the writer before its kill
+            with contextlib.suppress(BaseException):
+                out.write(f"error {type(exc).__name__}: {getattr(exc, 'key', '')}\n")
+                out.flush()
         os._exit(code)
     os.close(w)
     return pid, os.fdopen(r, "r")
@@ -93,16 +98,20 @@ def _kill_forked(path: Path, rng: random.Random, reported: list) -> None:
             line = pipe.readline()
             if not line:
                 break
+            assert not line.startswith("error"), line
             reported.append(line.split())
         threading.Event().wait(rng.uniform(0, 0.004))
         os.kill(pid, signal.SIGKILL)
     for pid, pipe in children:
         _, status = os.waitpid(pid, 0)
-        reported.extend(line.split() for line in pipe.read().splitlines() if line.strip())
+        rest = [line for line in pipe.read().splitlines() if line.strip()]
         pipe.close()
+        assert not any(line.startswith("error") for line in rest), rest[-1]
+        reported.extend(line.split() for line in rest)
         assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, status
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="SIGKILL and fork need POSIX; CI runs on Linux")
 def test_killed_writers_lose_no_reported_save(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(HELPER.parent))

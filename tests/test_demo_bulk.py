@@ -307,6 +307,7 @@ def test_refuses_a_casebook_with_cases(tmp_path):
         book.close()
 
 
+@pytest.mark.slow
 def test_demo_data_command_uses_bulk_and_names_the_big_case(tmp_path):
     out = tmp_path / "cli.sqlite3"
     result = subprocess.run(

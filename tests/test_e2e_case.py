@@ -47,7 +47,7 @@ async def test_one_case_from_intake_to_closure(cb):
     case = get_case(cb, case_id)
     assert (case.phase, case.status, case.urgency) == ("REFERRAL", "OPEN", "HIGH")
 
-    app = CasebookApp(cb, today=TODAY)
+    app = CasebookApp(cb)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         await pilot.press("f3")

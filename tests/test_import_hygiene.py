@@ -114,6 +114,7 @@ def test_every_subcommand_help_leaves_textual_and_sqlalchemy_out():
     assert result == {name: False for name in HEAVY}
 
 
+@pytest.mark.slow
 def test_console_script_help_exits_zero():
     script = shutil.which("casebook", path=str(Path(sys.executable).parent))
     if script is None:
@@ -131,6 +132,7 @@ def test_console_script_help_exits_zero():
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.slow
 def test_opening_an_up_to_date_casebook_does_not_import_alembic(tmp_path):
     path = tmp_path / "book.sqlite3"
     created = run_python(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib.util
 import socket
-from datetime import date
 
 import pytest
 
@@ -113,7 +112,7 @@ async def test_the_ui_works_offline(no_network, demo_cb):
     class App(CasebookApp):
         CSS_PATH = str(Path(screens.app.__file__).with_name("app.tcss"))
 
-    app = App(demo_cb, today=date(2026, 11, 28))
+    app = App(demo_cb)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         for key, module in KEYS:

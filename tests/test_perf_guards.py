@@ -101,6 +101,7 @@ def test_stats_leaves_textual_out(tmp_path, uptodate_casebook):
     assert mods["sqlmodel"] is False
 
 
+@pytest.mark.slow
 def test_stats_really_ran(tmp_path, uptodate_casebook):
     env = dict(os.environ, CASEBOOK_HOME=str(tmp_path / "home"))
     result = subprocess.run(
@@ -143,6 +144,7 @@ def test_building_the_app_leaves_alembic_out(tmp_path, uptodate_casebook):
     assert mods["textual"] is True
 
 
+@pytest.mark.slow
 def test_the_guard_sees_a_migration(tmp_path):
     """The probe can fail: creating a new casebook does run Alembic."""
     code = (

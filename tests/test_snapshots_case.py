@@ -12,7 +12,6 @@ from sqlmodel import select
 from casebook import i18n
 from casebook.models import Case
 from tests.caseui import case_app, settle
-from tests.conftest import DEMO_TODAY
 
 REFERENCE = "2026-0053"
 TABS = ["signals", "persons", "steps", "referrals", "contacts", "consent", "deadlines", "timeline"]
@@ -37,7 +36,7 @@ def demo_case_id(book) -> int:
 @pytest.mark.parametrize("tab", TABS)
 def test_case_screen_tab(snap_compare, demo_cb, fixed_zone, language, tab):
     i18n.set_language(language)
-    app = case_app(demo_cb, demo_case_id(demo_cb), today=DEMO_TODAY)
+    app = case_app(demo_cb, demo_case_id(demo_cb))
 
     async def open_tab(pilot):
         await settle(pilot)
@@ -50,7 +49,7 @@ def test_case_screen_tab(snap_compare, demo_cb, fixed_zone, language, tab):
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_closure_dialog(snap_compare, demo_cb, fixed_zone, language):
     i18n.set_language(language)
-    app = case_app(demo_cb, demo_case_id(demo_cb), today=DEMO_TODAY)
+    app = case_app(demo_cb, demo_case_id(demo_cb))
 
     async def open_closure(pilot):
         await settle(pilot)

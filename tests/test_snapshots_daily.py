@@ -9,7 +9,6 @@ from textual.widgets import Input, TextArea
 
 from casebook import i18n
 from screens.app import CasebookApp
-from tests.conftest import DEMO_TODAY
 
 SIZE = (100, 32)
 
@@ -48,7 +47,7 @@ def steady(press: tuple[str, ...] = (), *, today_loaded: bool = False):
 
 def demo_app(demo_cb, language: str) -> CasebookApp:
     i18n.set_language(language)
-    return CasebookApp(demo_cb, demo=True, today=DEMO_TODAY)
+    return CasebookApp(demo_cb, demo=True)
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])

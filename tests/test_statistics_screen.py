@@ -24,9 +24,14 @@ class StatsTestApp(App):
     def __init__(self, casebook):
         super().__init__()
         self.casebook = casebook
+        self.notes: list[str] = []  # every notification's message, in order
 
     def today(self) -> date:
         return TODAY
+
+    def notify(self, message, *args, **kwargs) -> None:
+        self.notes.append(str(message))
+        super().notify(message, *args, **kwargs)
 
     def on_mount(self) -> None:
         self.push_screen(StatisticsScreen())
@@ -92,8 +97,7 @@ async def test_choose_year_see_suppressed_cells_and_export(cb, tmp_path):
         await settle(app, pilot)
         assert app.screen is screen
         assert target.exists()
-        notes = [n.message for n in app._notifications]
-        assert any("cijfers-2025.csv" in message for message in notes)
+        assert any("cijfers-2025.csv" in message for message in app.notes)
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     with cb.read() as s:

@@ -17,6 +17,7 @@ from screens.case_screen import CaseScreen
 from screens.widgets.confirm import ConfirmModal
 from tests.caseui import case_app, cells, choose, section_text, settle, type_text
 from tests.servicekit import TODAY, get_case, persons_of, step, steps_of, triaged_case
+from tests.uikit import record_notifications
 
 
 def by_type(cb, case_id: int) -> dict[str, FollowUpStep]:
@@ -455,6 +456,7 @@ async def test_closing_refused_until_settled_then_closed_and_reopened(cb):
         s.flush()
         referral_service.set_referral_status(s, referral.id, "PLACED", on=TODAY)
     app = case_app(cb, case_id)
+    shown = record_notifications(app)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         await pilot.press("f10")
@@ -468,9 +470,7 @@ async def test_closing_refused_until_settled_then_closed_and_reopened(cb):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is modal
-        assert [n.message for n in app._notifications][-1].startswith(
-            "Eerst afhandelen: 1 open stap(pen) en 1"
-        )
+        assert shown[-1][0].startswith("Eerst afhandelen: 1 open stap(pen) en 1")
         assert get_case(cb, case_id).status != "CLOSED"
         # settle them from the list: the step done, the placement carried by a partner
         await pilot.press("shift+tab")

@@ -256,7 +256,6 @@ async def test_a_key_after_waiting_keys_waits_its_turn(demo_cb):
 async def test_keys_typed_while_casebook_starts_are_kept(demo_cb):
     """`/nagelstudio` typed before Today is up (the terminal hands them over as soon
     as casebook reads keys) still searches the cases once it is."""
-    from datetime import date
 
     from screens.app import CasebookApp
 
@@ -265,7 +264,7 @@ async def test_keys_typed_while_casebook_starts_are_kept(demo_cb):
             event.prevent_default()
             self.set_timer(0.3, lambda: CasebookApp.on_mount(self))
 
-    app = SlowStart(demo_cb, today=date(2026, 11, 28))
+    app = SlowStart(demo_cb)
     async with app.run_test(size=SIZE) as pilot:
         assert type(app.screen).__name__ == "StartScreen"
         burst(app, "slash", *"nagelstudio")

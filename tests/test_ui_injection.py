@@ -5,14 +5,19 @@ applied, no escape executed, no error."""
 
 from __future__ import annotations
 
-import importlib.util
-
-import pytest
 from sqlmodel import select
 
 from casebook.models import Case, Person, Signal
 from casebook.text import printable
-from tests.uikit import SIZE, make_app, paste, screen_text, settle, table_rows
+from tests.uikit import (
+    SIZE,
+    make_app,
+    palette_answered,
+    paste,
+    screen_text,
+    settle,
+    table_rows,
+)
 
 NASTY = "[bold]vet[/] [link=x]klik\x1b[31mrood 🚨 مرحبا بالعالم"
 SHOWN = printable(NASTY)  # the escape shows as ␛, never reaches the terminal
@@ -97,14 +102,11 @@ async def test_markup_in_the_palette_and_the_similar_warning_is_literal(cb):
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"vet")
-        await pilot.pause(0.5)
+        await palette_answered(pilot)
         await settle(pilot)
         assert "[bold]vet[/]" in screen_text(app)
 
 
-@pytest.mark.skipif(
-    not importlib.util.find_spec("screens.case_screen"), reason="case screen not built yet"
-)
 async def test_the_case_screen_shows_it_literally(cb):
     app = make_app(cb)
     async with app.run_test(size=SIZE) as pilot:

@@ -4,8 +4,11 @@ officer does."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
 
+from rich.cells import cell_len
 from textual import events
 from textual.widgets import DataTable, Select
 
@@ -16,7 +19,7 @@ SIZE = (100, 32)
 
 
 def make_app(cb) -> CasebookApp:
-    return CasebookApp(cb, today=TODAY)
+    return CasebookApp(cb)
 
 
 async def settle(pilot, rounds: int = 2) -> None:
@@ -32,10 +35,44 @@ async def settle_search(pilot) -> None:
     await settle(pilot, rounds=3)
 
 
+_SVG_TEXT = re.compile(
+    r'<text [^>]*?x="([0-9.]+)"[^>]*?textLength="([0-9.]+)"[^>]*?'
+    r'clip-path="url\(#[^)]*?-line-(\d+)\)"[^>]*>(.*?)</text>'
+)
+
+
 def screen_text(app) -> str:
-    """The text of the whole terminal as the officer sees it (no colours)."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+    """The text of the whole terminal as the officer sees it (no colours), read from
+    Textual's public screenshot (an SVG: each run of text at its column and line)."""
+    svg = app.export_screenshot()
+    width, height = app.size
+    runs: dict[int, list[tuple[int, str]]] = {}
+    for x, length, line, raw in _SVG_TEXT.findall(svg):
+        text = html.unescape(raw).replace("\xa0", " ")
+        char_width = float(length) / len(text)
+        runs.setdefault(int(line), []).append((round(float(x) / char_width), text))
+    lines = []
+    for y in range(height):
+        out, column = "", 0
+        for x, text in sorted(runs.get(y, [])):
+            out += " " * max(0, x - column) + text
+            column = x + cell_len(text)
+        lines.append(out + " " * max(0, width - column))
+    return "\n".join(lines)
+
+
+def record_notifications(app) -> list:
+    """The notifications `app` shows from now on, as (message, severity) pairs,
+    recorded through the public `App.notify`."""
+    shown: list[tuple[str, str]] = []
+    notify = app.notify
+
+    def recording(message, *args, **kwargs):
+        shown.append((str(message), kwargs.get("severity", "information")))
+        return notify(message, *args, **kwargs)
+
+    app.notify = recording
+    return shown
 
 
 def table_rows(table: DataTable) -> list[list[str]]:
@@ -85,3 +122,18 @@ async def wait_until(pilot, condition, timeout: float = 5.0) -> bool:
         waited += 0.02
     await settle(pilot)
     return bool(condition())
+
+
+async def palette_answered(pilot) -> None:
+    """Wait until the command palette shows its answer to what was typed: hits, or
+    Textual's own 'no matches' line (which it adds after half a second)."""
+    from textual.command import CommandList
+
+    def answered() -> bool:
+        found = pilot.app.screen.query(CommandList)
+        return bool(found) and found.first().option_count > 0
+
+    assert await wait_until(pilot, answered), "the palette gave no answer"
+    # the search goes on in a worker after its first hit: let it finish all its hits
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

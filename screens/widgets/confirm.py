@@ -10,10 +10,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from casebook.i18n import t
-from screens.localize import Localized
 
 
-class ConfirmModal(Localized, ModalScreen[bool]):
+class ConfirmModal(ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmModal { align: center middle; }
     ConfirmModal > Vertical {

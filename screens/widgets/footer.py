@@ -22,6 +22,8 @@ from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
 
+from screens.localize import tr
+
 
 @dataclass(frozen=True)
 class FooterItem:
@@ -70,7 +72,7 @@ class KeyFooter(Widget, can_focus=False):
         items: dict[str, FooterItem] = {}  # one per action, the first key found
         palette = None
         for key, (_, binding, enabled, _tooltip) in self.screen.active_bindings.items():
-            item = FooterItem(key, app.get_key_display(binding), binding.description, enabled)
+            item = FooterItem(key, app.get_key_display(binding), tr(binding.description), enabled)
             if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
                 palette = item
             elif binding.show and binding.action not in items:
@@ -136,7 +138,7 @@ class KeyFooter(Widget, can_focus=False):
         self._spans = spans
         return line
 
-    def _on_click(self, event: events.Click) -> None:
+    def on_click(self, event: events.Click) -> None:
         for start, end, item in self._spans:
             if start <= event.x < end:
                 if item.enabled:

@@ -21,12 +21,11 @@ from casebook.errors import CasebookError, ValidationError
 from casebook.i18n import t
 from casebook.services.contacts import ContactInput
 from casebook.services.steps import StepInput
-from screens.localize import Localized
 from screens.widgets.focus import focus_now
 from screens.widgets.forms import CodeSelect, DateInput, FormField, clear_errors, show_errors
 
 
-class QuickModal(Localized, ModalScreen[bool]):
+class QuickModal(ModalScreen[bool]):
     """A titled form with Save (Ctrl+S / F10) and Cancel (Escape)."""
 
     DEFAULT_CSS = """

@@ -30,8 +30,6 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from screens.localize import Localized
-
 PADDING = 1  # cells on either side of every column
 # Every segment carries a style, if only the empty one: Textual's monochrome filter
 # (NO_COLOR, TERM=dumb) reads the colours of each segment's style and fails on None.
@@ -54,7 +52,7 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width)
 
 
-class SectionTable(Localized, Widget, can_focus=True):
+class SectionTable(Widget, can_focus=True):
     """A heading (unless it is None), a header line and a window of `window` rows
     keyed by strings."""
 
@@ -275,7 +273,7 @@ class SectionTable(Localized, Widget, can_focus=True):
     def action_last(self) -> None:
         self.move_cursor(row=len(self._keys) - 1)
 
-    def _on_click(self, event: events.Click) -> None:
+    def on_click(self, event: events.Click) -> None:
         above = self._top + 1  # the heading and the header line
         row = self._offset + event.y - above
         if (
@@ -289,10 +287,10 @@ class SectionTable(Localized, Widget, can_focus=True):
         else:
             self.move_cursor(row=row)
 
-    def _on_focus(self, event: events.Focus) -> None:
+    def on_focus(self, event: events.Focus) -> None:
         self.refresh()
 
-    def _on_blur(self, event: events.Blur) -> None:
+    def on_blur(self, event: events.Blur) -> None:
         self.refresh()
 
     # -- drawing ----------------------------------------------------------------------

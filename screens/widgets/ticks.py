@@ -31,12 +31,11 @@ class TickList(SelectionList):
             selection = self.get_option_at_index(scroll_y + y)
         except Exception:  # a line below the last option
             return strip
-        mark = TICKED if selection.value in self._selected else UNTICKED
+        mark = TICKED if selection.value in self.selected else UNTICKED
         segments[1] = Segment(mark, segments[1].style, segments[1].control)
         return Strip(segments, strip.cell_length)
 
     @staticmethod
     def _button_inner() -> str:
-        from textual.widgets._toggle_button import ToggleButton
-
-        return ToggleButton.BUTTON_INNER
+        # what Textual draws in a toggle (the "X"), from the public Checkbox class
+        return Checkbox.BUTTON_INNER
