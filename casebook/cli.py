@@ -9,6 +9,7 @@ imports what it needs inside its `run`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -47,21 +48,35 @@ def _early_language(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _global_options(parser: argparse.ArgumentParser, default=None) -> None:
+    """`--db` and `--lang`: before the subcommand or after it ("options for all")."""
+    parser.add_argument("--db", metavar="PATH", default=default, help=t("cli.opt.db"))
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, default=default, help=t("cli.opt.lang"))
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser. Given `argv` that names no subcommand and asks no help, the
     subcommands are left out: opening the UI need not import and translate them."""
     parser = _Parser(prog="casebook", description=t("cli.description"))
     parser.add_argument("--version", action="version", version=f"casebook {__version__}")
-    parser.add_argument("--db", metavar="PATH", help=t("cli.opt.db"))
-    parser.add_argument("--lang", choices=i18n.LANGUAGES, help=t("cli.opt.lang"))
+    _global_options(parser)
     parser.add_argument("--demo", action="store_true", help=t("cli.opt.demo"))
     if argv is not None and not _needs_subcommands(argv):
         parser.set_defaults(command=None)
         return parser
+    # Given after the subcommand, a global option wins; not given there, the value from
+    # before the subcommand stays (SUPPRESS: the subcommand sets no default of its own).
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, module in COMMANDS.items():
         mod = importlib.import_module(f"casebook.commands.{module}")
-        cmd = sub.add_parser(name, help=t(f"cli.cmd.{module}"), description=t(f"cli.cmd.{module}"))
+        cmd = sub.add_parser(
+            name,
+            parents=[common],
+            help=t(f"cli.cmd.{module}"),
+            description=t(f"cli.cmd.{module}"),
+        )
         mod.add_arguments(cmd)
         cmd.set_defaults(run=mod.run)
     return parser
@@ -90,10 +105,32 @@ def setup_language(flag: str | None) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run casebook; the exit code. A closed pipe ends it quietly with 0 and Ctrl+C
+    with 130 (128 + SIGINT), as shell tools do."""
+    from casebook import terminal
     from casebook.safety import install_safe_excepthook
 
     # An unexpected error prints where it happened, never values or messages.
     install_safe_excepthook()
+    terminal.tame_stdio()
+    try:
+        try:
+            return _main(argv)
+        finally:
+            # Output to a pipe is buffered: a reader that went away shows here, not
+            # in the interpreter's last flush (which would print a report of it).
+            if sys.stdout is not None:  # pythonw.exe has none
+                sys.stdout.flush()
+    except BrokenPipeError:
+        terminal.silence_closed_pipe()
+        return 0
+    except KeyboardInterrupt:
+        with contextlib.suppress(OSError, ValueError):
+            print(t("cli.interrupted"), file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     setup_language(_early_language(argv))
     parser = build_parser(argv)
@@ -107,13 +144,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CasebookError as exc:
         print(t("cli.error", message=exc.message()), file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(t("cli.interrupted"), file=sys.stderr)
-        return 1
 
 
 def _run_ui(args: argparse.Namespace) -> int:
     import gc
+
+    from casebook import terminal
+
+    missing = terminal.missing_terminal()
+    if missing is not None:  # before anything is opened, made or drawn
+        print(t("cli.error", message=t("cli.no_terminal", stream=missing)), file=sys.stderr)
+        return 2
+    terminal.prepare_for_screens()
 
     # Start-up makes tens of thousands of long-lived objects (Textual, SQLAlchemy);
     # collecting them mid-import is wasted time. The App freezes them and re-enables
@@ -147,6 +189,8 @@ def _open_and_run(args: argparse.Namespace) -> int:
         db_path = paths.resolve_db_path(args.db)
         cb = open_casebook(db_path, create_parents=not explicit)
     warnings = [] if args.demo else _daily_backup(cb)
+    if not args.demo:
+        warnings[:0] = _location_warnings(db_path)
     from screens.app import CasebookApp
 
     app = CasebookApp(cb, demo=args.demo, warnings=warnings)
@@ -180,6 +224,13 @@ def _daily_backup(cb) -> list[str]:
     return warnings
 
 
+def _location_warnings(path) -> list[str]:
+    from casebook import paths
+
+    message = paths.location_warning(path)
+    return [message] if message else []
+
+
 def open_from_args(args: argparse.Namespace, *, readonly: bool = False, create: bool = False):
     """Open the casebook a subcommand works on (`--db`, `CASEBOOK_DB` or the default)."""
     from casebook import paths
@@ -187,6 +238,8 @@ def open_from_args(args: argparse.Namespace, *, readonly: bool = False, create: 
 
     explicit = args.db or os.environ.get(paths.ENV_DB)
     path = paths.resolve_db_path(args.db)
+    for message in _location_warnings(path):
+        print(t("cli.error", message=message), file=sys.stderr)
     return open_casebook(path, create=create, create_parents=not explicit, readonly=readonly)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from casebook import clock
 
@@ -55,7 +55,54 @@ def format_date(value: date | datetime | None) -> str:
 def to_local(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
+    try:
+        return _system_local(value)
+    except (OSError, OverflowError, ValueError):
+        return value.astimezone(_stand_in_zone(value.astimezone(UTC).replace(tzinfo=None)))
+
+
+# -- the local zone where the C library will not say ------------------------------------
+# `datetime.astimezone()` asks the C library (localtime/mktime) for the local offset. On
+# Windows that refuses moments before 1970 (OSError: [Errno 22]) and after 3000, for
+# dates the officer may rightly type (parse_date takes 1900-2999). There the offset of
+# the same moment in a recent year with the same calendar (same weekdays, same leap
+# day) stands in: the zone's present rules, which is what Windows applies to every year
+# anyway.
+
+
+def _system_local(value: datetime) -> datetime:
+    """`value` (aware) in the system's local zone; raises where the C library refuses."""
     return value.astimezone()
+
+
+def _system_offset(naive_local: datetime) -> datetime:
+    """The naive local wall-clock moment made aware by the system (mktime)."""
+    return naive_local.astimezone()
+
+
+def _stand_in_year(year: int) -> int:
+    """A year from 2000 on with the same calendar as `year`: the same weekday on
+    1 January and the same leap day (found within 28 years)."""
+    weekday, leap = date(year, 1, 1).weekday(), calendar.isleap(year)
+    for candidate in range(2000, 2040):
+        if date(candidate, 1, 1).weekday() == weekday and calendar.isleap(candidate) == leap:
+            return candidate
+    return 2001  # not reached: every calendar occurs within 28 years
+
+
+def _in_stand_in_year(naive: datetime) -> datetime:
+    year = _stand_in_year(naive.year)
+    try:
+        return naive.replace(year=year)
+    except ValueError:  # not reached: the stand-in year has the same leap day
+        return naive.replace(year=year, day=28)
+
+
+def _stand_in_zone(naive_utc: datetime) -> timezone:
+    """A fixed zone with the offset the system gives the stand-in moment."""
+    local = _system_local(_in_stand_in_year(naive_utc).replace(tzinfo=UTC))
+    offset = local.utcoffset() or timedelta(0)
+    return timezone(offset, local.tzname())
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -68,7 +115,12 @@ def format_datetime(value: datetime | None) -> str:
 def local_to_utc(day: date, hour: int = 0, minute: int = 0) -> datetime:
     """A local wall-clock moment as an aware UTC datetime."""
     naive = datetime(day.year, day.month, day.day, hour, minute)
-    return naive.astimezone().astimezone(UTC)
+    try:
+        return _system_offset(naive).astimezone(UTC)
+    except (OSError, OverflowError, ValueError):
+        stand_in = _system_offset(_in_stand_in_year(naive))
+        offset = stand_in.utcoffset() or timedelta(0)
+        return naive.replace(tzinfo=timezone(offset)).astimezone(UTC)
 
 
 def add_months(day: date, months: int) -> date:

@@ -264,18 +264,28 @@ def check_writable(path: Path) -> None:
 
 
 def make_engine(path: Path, *, readonly: bool = False):
+    """The engine for the casebook at `path`. The path reaches SQLite as a path (or,
+    read-only, as a properly escaped file: URI), never pasted into a URL that would be
+    decoded again: a folder named `%41`, `#`, `?` or holding a newline opens the file it
+    names and no other."""
     from sqlalchemy import create_engine, event
+    from sqlalchemy.engine import URL
 
-    if readonly:
-        extra = "&immutable=1" if readonly_uri(path).endswith("&immutable=1") else ""
-        url = f"sqlite:///file:{path.resolve().as_posix()}?mode=ro{extra}&uri=true"
-    else:
-        url = f"sqlite:///{path}"
+    filename = os.path.abspath(path)  # never read as ":memory:" or a "file:" URI
+    timeout = BUSY_TIMEOUT_MS / 1000
+    uri = readonly_uri(path) if readonly else None
+
+    def connect() -> sqlite3.Connection:  # no arguments: SQLAlchemy calls it bare
+        if uri is not None:
+            return sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
+        return sqlite3.connect(filename, timeout=timeout, check_same_thread=False)
+
+    # The URL only tells SQLAlchemy it is a file database (a pool of connections,
+    # one per thread); `creator` makes every connection.
+    url = URL.create("sqlite", database=filename)
     # hide_parameters: an error message never repeats the values (personal data) bound
     # to the statement that failed.
-    engine = create_engine(
-        url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
-    )
+    engine = create_engine(url, creator=connect, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):

@@ -41,6 +41,8 @@ def no_ui(monkeypatch):
 
     fake.CasebookApp = CasebookApp
     monkeypatch.setitem(sys.modules, "screens.app", fake)
+    # as in a terminal, where the UI entry point goes on to open the file
+    monkeypatch.setattr("casebook.terminal.missing_terminal", lambda: None)
 
 
 @pytest.fixture

@@ -3,9 +3,17 @@ screens open, and a failure to make it reaches the officer as a warning."""
 
 from __future__ import annotations
 
+import pytest
+
 import screens.app
-from casebook import cli, paths
+from casebook import cli, paths, terminal
 from casebook.errors import StorageError
+
+
+@pytest.fixture(autouse=True)
+def _in_a_terminal(monkeypatch):
+    """As in a terminal: the UI entry point goes on to open the casebook."""
+    monkeypatch.setattr(terminal, "missing_terminal", lambda: None)
 
 
 class FakeApp:

@@ -113,7 +113,7 @@ def test_purge_is_a_dry_run_by_default_and_lists_references_only(demo_cb, capsys
     assert PREFIX not in out
     assert path.read_bytes() == before
 
-    assert main(["--db", str(path), "purge", "--apply", "--today", "28-11-2026"]) == 0
+    assert main(["--db", str(path), "purge", "--apply", "--yes", "--today", "28-11-2026"]) == 0
     out = capsys.readouterr().out
     assert PREFIX not in out
     data = raw_bytes(path)
@@ -168,7 +168,7 @@ def test_erase_person_removes_one_person_and_keeps_the_other(cb, capsys):
     args = ["--db", str(path), "erase", info["reference"], "--person", "1"]
     assert main(args) == 0  # dry run
     assert PREFIX.encode() in raw_bytes(path)
-    assert main([*args, "--apply"]) == 0
+    assert main([*args, "--apply", "--yes"]) == 0
     out = capsys.readouterr().out
     assert PREFIX not in out
     data = raw_bytes(path)
@@ -294,7 +294,7 @@ def test_erase_person_reaches_a_contact_moved_off_them(cb, capsys):
     path = cb.path
     cb.close()
     assert canary.encode() in raw_bytes(path)
-    assert main(["--db", str(path), "erase", reference, "--person", "1", "--apply"]) == 0
+    assert main(["--db", str(path), "erase", reference, "--person", "1", "--apply", "--yes"]) == 0
     assert PREFIX not in capsys.readouterr().out
     assert canary.encode() not in raw_bytes(path)
     assert integrity_ok(path)

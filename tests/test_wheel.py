@@ -49,7 +49,7 @@ def wheel(tmp_path_factory) -> Path:
         cwd=tmp,
         env=_clean_env(tmp),
     )
-    wheels = list(out.glob("casebook-*.whl"))
+    wheels = list(out.glob("casebook_mensenhandel-*.whl"))
     assert len(wheels) == 1
     return wheels[0]
 

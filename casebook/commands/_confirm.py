@@ -5,6 +5,21 @@ from __future__ import annotations
 from casebook.i18n import t
 
 
+def confirm_or_refuse(question: str, *, yes: bool) -> bool:
+    """True to go ahead: `--yes` given, or the officer said yes. Without a terminal to
+    ask on (a script, a pipe, Git Bash's mintty on Windows) it refuses unless `--yes`
+    was given: a destructive step never goes ahead unasked."""
+    import sys
+
+    from casebook.errors import CasebookError
+
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise CasebookError("safety.no_terminal_to_ask")
+    return confirm(question)
+
+
 def confirm(question: str) -> bool:
     try:
         answer = input(f"{question} [{t('safety.yes_key')}/N] ")

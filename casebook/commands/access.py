@@ -1,5 +1,5 @@
 """`casebook access REFERENCE --person N --out FILE`: an access request: everything
-about one person, as JSON or Markdown, in a new owner-only file."""
+about one person, as JSON or Markdown, in a new file (owner-only on POSIX; see `paths.protection`)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ def run(args: argparse.Namespace) -> int:
         cb.close()
     text = export.to_markdown() if fmt == "md" else export.to_json()
     retention.write_private(out, text)
-    print(t("safety.access.written", path=str(out)))
+    from casebook.paths import protection
+
+    print(t("safety.access.written_to", path=str(out), protection=protection(out)))
     print(t("safety.access.review"))
     return 0

@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
 
     from casebook import refdata, retention
     from casebook.cli import open_from_args
-    from casebook.commands._confirm import confirm
+    from casebook.commands._confirm import confirm_or_refuse
 
     cb = open_from_args(args)
     try:
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.apply:
             print(t("safety.erase.dry_run"))
             return 0
-        if not args.yes and sys.stdin.isatty() and not confirm(t("safety.erase.confirm")):
+        if not confirm_or_refuse(t("safety.erase.confirm"), yes=args.yes):
             print(t("safety.cancelled"))
             return 1
         clean = retention.erase(cb, args.reference, args.person)

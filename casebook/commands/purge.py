@@ -18,7 +18,7 @@ def run(args: argparse.Namespace) -> int:
 
     from casebook import retention
     from casebook.cli import open_from_args
-    from casebook.commands._confirm import confirm, parse_today
+    from casebook.commands._confirm import confirm_or_refuse, parse_today
 
     today = parse_today(args.today)
     cb = open_from_args(args)
@@ -38,8 +38,8 @@ def run(args: argparse.Namespace) -> int:
             if plan.cases:
                 print(t("safety.purge.dry_run"))
             return 0
-        asking = plan.cases and not args.yes and sys.stdin.isatty()
-        if asking and not confirm(t("safety.purge.confirm", count=len(plan.cases))):
+        question = t("safety.purge.confirm", count=len(plan.cases))
+        if plan.cases and not confirm_or_refuse(question, yes=args.yes):
             print(t("safety.cancelled"))
             return 1
         result = retention.purge(cb, today=today)

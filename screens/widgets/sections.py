@@ -31,6 +31,9 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 PADDING = 1  # cells on either side of every column
+# Every segment carries a style, if only the empty one: Textual's monochrome filter
+# (NO_COLOR, TERM=dumb) reads the colours of each segment's style and fails on None.
+PLAIN = Style()
 
 
 @dataclass(frozen=True)
@@ -338,7 +341,7 @@ class SectionTable(Widget, can_focus=True):
             cell_style = text.style
             if isinstance(cell_style, str):
                 cell_style = Style.parse(cell_style) if cell_style else None
-            segments.append(Segment(pad + fit(text.plain, width) + pad, cell_style))
+            segments.append(Segment(pad + fit(text.plain, width) + pad, cell_style or PLAIN))
         strip = Strip(segments)
         return strip.apply_style(style) if style else strip
 
@@ -359,15 +362,15 @@ class SectionTable(Widget, can_focus=True):
             if position.plain:
                 gap = max(1, width - cell_len(heading) - cell_len(position.plain))
                 segments += [
-                    Segment(" " * gap),
+                    Segment(" " * gap, PLAIN),
                     Segment(position.plain, style("section--position")),
                 ]
-            return Strip(segments).adjust_cell_length(width)
+            return Strip(segments).adjust_cell_length(width, PLAIN)
         if not self._keys:
             if y == 1:
                 text = " " * (PADDING + 1) + self._empty.plain
                 return Strip([Segment(fit(text, width), style("section--empty"))])
-            return Strip.blank(width)
+            return Strip.blank(width, PLAIN)
         widths = self.widths(width)
         if y == 1:
             header = style("section--header")
@@ -375,10 +378,10 @@ class SectionTable(Widget, can_focus=True):
             return self._cells_strip(labels, widths, header).adjust_cell_length(width, header)
         row = self._offset + y - 2
         if row >= len(self._keys) or y - 2 >= self._window:
-            return Strip.blank(width)
+            return Strip.blank(width, PLAIN)
         if row == self.cursor_row:
             cursor = style("section--cursor")
             return self._cells_strip(self._cells[row], widths, cursor).adjust_cell_length(
                 width, cursor
             )
-        return self._cells_strip(self._cells[row], widths, None).adjust_cell_length(width)
+        return self._cells_strip(self._cells[row], widths, None).adjust_cell_length(width, PLAIN)
