@@ -75,13 +75,28 @@ def _blank(table: str) -> dict:
 
 
 def retention_years(session: Session) -> int:
-    return max(0, settings.get_int(session, "retention_years"))
+    """The retention term, refused (never stretched or shrunk) when the stored value is
+    outside what the Settings screen accepts: a term of 0 or "-5" would make every
+    closed case due."""
+    low, high = settings.NUMBER_SETTINGS["retention_years"]
+    raw = settings.get(session, "retention_years")
+    try:
+        years = int(raw)
+    except ValueError:
+        years = None
+    if years is None or not low <= years <= high or raw != str(years):
+        from casebook.text import one_line
+
+        raise CasebookError("faults.purge.bad_years", value=one_line(raw, 20), low=low, high=high)
+    return years
 
 
 def retention_mode(session: Session) -> str:
-    mode = settings.get(session, "retention_mode").strip().lower()
+    mode = settings.get(session, "retention_mode")
     if mode not in MODES:
-        raise CasebookError("safety.purge.bad_mode", mode=mode[:20])
+        from casebook.text import one_line
+
+        raise CasebookError("safety.purge.bad_mode", mode=one_line(mode, 20))
     return mode
 
 

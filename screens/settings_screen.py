@@ -13,45 +13,22 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Select, Static
 
 from casebook import i18n
-from casebook.errors import CasebookError, ValidationError
+from casebook.errors import CasebookError, StaleEditError, ValidationError
 from casebook.i18n import t
+from casebook.services.settings import NUMBER_SETTINGS, TEXT_SETTINGS
 from screens.localize import Localized
 from screens.widgets.confirm import ConfirmModal
 from screens.widgets.focus import focus_now
 from screens.widgets.forms import FormField, clear_errors, show_errors
 
-TEXT_SETTINGS = ("municipality", "officer")
-# name -> (lowest, highest) accepted
-NUMBER_SETTINGS = {
-    "retention_years": (1, 100),
-    "stats_k": (3, 1000),
-    "backup_keep_daily": (0, 365),
-    "backup_keep_monthly": (0, 240),
-    "backup_warn_days": (1, 365),
-}
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
 def check_settings(values: dict[str, str]) -> dict[str, str]:
-    """Validated casebook settings, as the strings the settings table stores."""
-    from casebook.services.common import Check
-    from casebook.services.settings import MIN_K
+    """Validated casebook settings (the core's rules, casebook.services.settings)."""
+    from casebook.services.settings import check_values
 
-    check = Check()
-    out: dict[str, str] = {}
-    for name in TEXT_SETTINGS:
-        out[name] = check.text(name, values.get(name, ""))
-    for name, (low, high) in NUMBER_SETTINGS.items():
-        if name == "stats_k":
-            low = MIN_K
-        number = check.integer(name, values.get(name, ""), low=low, high=high, required=True)
-        out[name] = "" if number is None else str(number)
-    mode = values.get("retention_mode", "strip")
-    if mode not in ("strip", "delete"):
-        check.fail("retention_mode", "error.unknown_code", code=str(mode)[:40])
-    out["retention_mode"] = mode
-    check.done()
-    return out
+    return check_values(values)
 
 
 class SettingsScreen(Localized, Screen):
@@ -65,12 +42,14 @@ class SettingsScreen(Localized, Screen):
     def __init__(self) -> None:
         super().__init__()
         self._stored: dict[str, str] = {}
+        self._version = 0
 
     def compose(self) -> ComposeResult:
         from casebook.services import settings
 
         with self.app.casebook.read() as session:
             self._stored = settings.get_all(session)
+            self._version = settings.version(session)
         themes = sorted(self.app.available_themes)
         yield Header()
         with VerticalScroll(id="form"):
@@ -178,8 +157,12 @@ class SettingsScreen(Localized, Screen):
         try:
             values = check_settings(self.collect())
             with self.app.casebook.write() as session:
-                for name, value in values.items():
-                    settings.put(session, name, value)
+                new_version = settings.save(session, values, self._version)
+        except StaleEditError:
+            # Another window saved the settings since these were read: what was typed
+            # stays in the form; nothing is put back over the other window's save.
+            self.notify(t("faults.settings.stale"), severity="error", markup=False, timeout=10)
+            return
         except ValidationError as error:
             for message in show_errors(self, error):
                 self.notify(message, severity="error", markup=False)
@@ -188,6 +171,7 @@ class SettingsScreen(Localized, Screen):
             self.app.show_error(error)
             return
         self._stored.update(values)
+        self._version = new_version
         self.app._refresh_titles()
         self.notify(t("settings.saved"))
 
