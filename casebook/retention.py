@@ -406,10 +406,15 @@ class AccessExport:
     data: dict = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return json.dumps(self.data, ensure_ascii=False, indent=2)
+        from casebook.text import json_visible
+
+        return json_visible(json.dumps(self.data, ensure_ascii=False, indent=2))
 
     def to_markdown(self) -> str:
-        return _markdown(self.data)
+        from casebook.text import printable
+
+        # Meant to be read (in a terminal, too): control characters shown visibly.
+        return printable(_markdown(self.data), multiline=True)
 
 
 def access_export(session: Session, reference: str, position: int) -> AccessExport:

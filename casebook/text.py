@@ -70,3 +70,28 @@ def printable(value: str | None, *, multiline: bool = False) -> str:
 def one_line(value: str | None, limit: int = 80) -> str:
     text = printable((value or "").replace("\n", " "))
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_C1_OR_DEL = re.compile("[\x7f-\x9f]")
+
+
+def json_visible(text: str) -> str:
+    """JSON text (from json.dumps) with DEL and the C1 controls written as \\u escapes
+    too (json escapes only C0): the same data, and nothing a terminal acts on."""
+    return _C1_OR_DEL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class VisibleStream:
+    """A text stream that shows control characters visibly (`printable`, line feeds
+    kept) before they reach the terminal: what the CLI prints may quote stored or
+    imported text, a path or a file's contents."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(printable(text, multiline=True))
+        return len(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)

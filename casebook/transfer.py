@@ -564,7 +564,6 @@ class _Validator:
                 and raw == raw.strip()
                 and (raw or not spec.required)
                 and not has_surrogates(raw)
-                and strip_controls(raw, multiline=spec.multiline) == raw
             ):
                 return raw
         elif kind == "date":
@@ -595,11 +594,10 @@ class _Validator:
             if has_surrogates(raw):
                 self.problems.add(path + spec.name, "faults.import.bad_text", case)
                 return None
-            if strip_controls(raw, multiline=True) != raw:
-                if spec.max_len < 10**6:  # a code or a name: control characters refused
-                    self.problems.add(path + spec.name, "faults.import.bad_text", case)
-                    return None
-                raw = strip_controls(raw, multiline=True)  # history text: as forms store
+            if spec.max_len < 10**6 and spec.name != "reference" and strip_controls(raw) != raw:
+                # a code or a field name, never typed: control characters refused
+                self.problems.add(path + spec.name, "faults.import.bad_text", case)
+                return None
             return raw
         elif kind == "bool":
             if isinstance(raw, bool):

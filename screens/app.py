@@ -132,7 +132,11 @@ class CasebookApp(Localized, App):
 
         with self.casebook.read() as session:
             municipality = settings.get(session, "municipality")
-        self.title = f"casebook · {municipality}" if municipality else "casebook"
+        from casebook.text import one_line
+
+        # The municipality as typed, but no control character reaches the terminal.
+        name = one_line(municipality, 60)
+        self.title = f"casebook · {name}" if name else "casebook"
         sub = format_date(self.today())
         self.sub_title = f"{sub} · {t('app.demo')}" if self.demo else sub
 

@@ -190,17 +190,22 @@ def test_a_stored_bad_retention_term_stops_purge_instead_of_deleting(cb, capsys)
     assert "-5" in err and "Interne fout" not in err
 
 
-def test_control_characters_are_cleaned_from_imported_text(cb):
+def test_imported_text_is_kept_as_the_forms_keep_it(cb):
+    """As typed into a form: line endings normalised, surrounding space trimmed, NUL
+    refused; an escape is stored as it came (and shown visibly, see test_faults_terminal)."""
     data = _minimal()
     case = data["cases"][0]
-    case["title"] = "Voor\x1b]0;pwned\x07beeld\x1b[2J"
-    case["persons"] = [{"role": "VICTIM", "name": "An\x9bna\tB", "notes": "a\tb\nc\x1b"}]
+    case["title"] = " Voor\x1b]0;pwned\x07beeld "
+    case["persons"] = [{"role": "VICTIM", "name": "An\x9bna", "notes": "a\r\nb"}]
     import_data(cb, data)
     with cb.read() as s:
         out = dump_data(s)["cases"][0]
-    assert out["title"] == "Voor]0;pwnedbeeld[2J"
-    assert out["persons"][0]["name"] == "Anna B"
-    assert out["persons"][0]["notes"] == "a\tb\nc"
+    assert out["title"] == "Voor\x1b]0;pwnedbeeld".replace("pwned", "pwned\x07")
+    assert out["persons"][0]["name"] == "An\x9bna"
+    assert out["persons"][0]["notes"] == "a\nb"
+    data = _minimal("2025-0002")
+    data["cases"][0]["title"] = "a\x00b"
+    _refused(cb, data)
 
 
 @pytest.mark.parametrize(
@@ -390,7 +395,7 @@ _MOMENTS = st.datetimes(
 ).map(lambda d: d.replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%S") + "Z")
 _DATES = st.dates(min_value=datetime(1900, 1, 1).date(), max_value=datetime(2999, 12, 31).date())
 # Any text but NUL (refused) and lone surrogates (not text): control characters included,
-# which the import cleans as the forms do.
+# which are kept as the forms keep them.
 _TEXT = st.text(
     st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30
 )

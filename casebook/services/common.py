@@ -55,7 +55,7 @@ class Check:
         required: bool = False,
         multiline: bool = False,
     ) -> str:
-        from casebook.text import clean, has_surrogates, strip_controls
+        from casebook.text import clean, has_surrogates
 
         if value is not None and not isinstance(value, str):
             self.fail(field, "error.not_text")
@@ -63,11 +63,9 @@ class Check:
         if value and has_surrogates(value):
             self.fail(field, "error.not_text")
             return ""
-        # Control characters (an escape sequence pasted or imported) are never stored:
-        # the terminal would act on them wherever the text is shown.
+        # Other control characters (an escape pasted or imported) are stored as typed
+        # and shown visibly wherever the text is shown (casebook.text.printable).
         result = clean(value, multiline=multiline)
-        if result:
-            result = strip_controls(result, multiline=multiline).strip()
         if required and not result:
             self.fail(field, "error.required")
         if len(result) > max_len:
