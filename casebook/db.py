@@ -329,6 +329,21 @@ def open_casebook(
         return Casebook(path, make_engine(path, readonly=True))
 
     check_writable(path)
+    if not state.exists:
+        # Owner-only from the first byte: SQLite gives the -wal and -shm it makes the
+        # main file's mode, so they are never readable by others either.
+        try:
+            paths.create_private_file(path)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise StorageError(
+                "storage.cannot_write", path=str(path), reason=exc.strerror or ""
+            ) from None
+    else:
+        for side in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if side.exists():
+                paths.restrict(side)
     fresh = state.revision is None
     if state.revision != schema.HEAD:
         if not fresh:
@@ -374,19 +389,22 @@ def _upgrade(engine) -> None:
 
 
 def _backup_before_migration(path: Path, revision: str | None) -> Path:
+    """A verified copy under a temporary name, renamed when complete: a migration
+    killed half-way never leaves a partial copy that looks like a backup."""
+    from casebook.backup import write_copy
     from casebook.dates import utcnow
 
     folder = paths.make_private_dir(paths.backups_dir(path))
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
     target = folder / f"pre-migration-{revision or 'none'}-{stamp}.sqlite3"
-    copy_database(path, target)
-    return target
+    return write_copy(path, target)
 
 
 def copy_database(source: Path, target: Path) -> None:
     """A consistent copy through SQLite's online backup API (safe while in use)."""
     src = readonly_connect(source)
     try:
+        paths.create_private_file(target, exclusive=False)  # owner-only from byte one
         dst = sqlite3.connect(target)
         try:
             src.backup(dst)

@@ -101,6 +101,7 @@ class CasebookApp(Localized, App):
         self._today = today
         self._first_board = None  # Today's board, read while the first screen is built
         self._early_keys: list[tuple[str, str | None]] | None = []  # None once Today is up
+        self._checked_file = False  # the start's quick_check (see _check_file)
         from casebook import preferences
 
         self.preferences = preferences.load()
@@ -169,6 +170,21 @@ class CasebookApp(Localized, App):
         keys, self._early_keys = self._early_keys or [], None
         if keys:
             self.call_later(self.press_keys, keys)
+        if not self._checked_file:
+            self._checked_file = True
+            self.run_worker(self._check_file, thread=True, exit_on_error=False, group="integrity")
+
+    def _check_file(self) -> None:
+        """Is the casebook intact? Read in a worker once Today is up (it reads every
+        page); a damaged file is said in words, with the backup to restore."""
+        from casebook.integrity import damage_warning
+
+        message = damage_warning(self.casebook.path)
+        if message:
+            self.call_from_thread(self.show_damage, message)
+
+    def show_damage(self, message: str) -> None:
+        self.notify(message, severity="error", markup=False, timeout=60)
 
     def press_keys(self, keys: list[tuple[str, str | None]]) -> None:
         """Press (key, character) pairs again, as the terminal would. Call it in the App's
