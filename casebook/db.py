@@ -162,6 +162,17 @@ class Casebook:
         self.path = path
         self.engine = engine
         self._writer = engine.execution_options(casebook_begin="IMMEDIATE")
+        self.identity = file_identity(path)
+
+    def check_identity(self) -> None:
+        """Refuse (StorageError) when the file at `path` is no longer the one opened:
+        deleted, moved away or replaced by another file while a window had it open.
+        A save then would go into a file nobody will open again, and be lost."""
+        now = file_identity(self.path)
+        if now is None:
+            raise StorageError("faults.file.gone", path=str(self.path))
+        if self.identity is not None and now != self.identity:
+            raise StorageError("faults.file.replaced", path=str(self.path))
 
     @contextmanager
     def read(self) -> Iterator:
@@ -175,19 +186,32 @@ class Casebook:
                 raise storage_error(self.path, exc) from None
 
     @contextmanager
-    def write(self) -> Iterator:
+    def write(self, *, cancel=None) -> Iterator:
         """One transaction: committed when the block ends, rolled back if it raises.
 
         Driver errors (disk full, read-only file, damaged file, locked too long) come
         out as a `StorageError` with a readable message and without the statement's
-        parameters, which may hold personal data."""
+        parameters, which may hold personal data. The file is checked to be the one
+        opened before the transaction and after its commit (`check_identity`).
+
+        `cancel` (anything with `is_set()`, e.g. a threading.Event): when it is set
+        before the commit — the officer pressed Escape while the save waited for a
+        lock — the transaction is rolled back and `SaveCancelled` raised: a cancelled
+        save is never applied later."""
         from sqlalchemy.exc import DBAPIError
         from sqlmodel import Session
 
+        from casebook.errors import SaveCancelled
+
+        self.check_identity()
         with Session(self._writer, expire_on_commit=False) as session:
             try:
                 yield session
+                session.flush()
+                if cancel is not None and cancel.is_set():
+                    raise SaveCancelled()
                 session.commit()
+                self.check_identity()
             except DBAPIError as exc:
                 _quiet_rollback(session)
                 raise storage_error(self.path, exc) from None
@@ -203,6 +227,15 @@ class Casebook:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at `path`, or None when there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
 
 
 def _quiet_rollback(session) -> None:
