@@ -42,14 +42,11 @@ def readonly_uri(path: Path) -> str:
     -shm file, which it must be able to create; in a folder the user may not write,
     with no -wal file present (so nothing uncommitted or unmerged to read), the file
     is opened as immutable instead, which needs no -shm."""
+    # With no -wal and no -shm present (no window has the file open, nothing unmerged
+    # to read) the file is opened as immutable: no side file, no lock, nothing
+    # written. With a -wal present it is read, never merged into the file (mode=ro).
     uri = f"{path.resolve().as_uri()}?mode=ro"
-    folder = path.resolve().parent
-    if (
-        os.name != "nt"
-        and not os.access(folder, os.W_OK | os.X_OK)
-        and not Path(f"{path}-wal").exists()
-        and not Path(f"{path}-shm").exists()
-    ):
+    if os.name != "nt" and not Path(f"{path}-wal").exists() and not Path(f"{path}-shm").exists():
         uri += "&immutable=1"
     return uri
 
@@ -89,6 +86,9 @@ def inspect_file(path: Path) -> FileState:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (5, 6):  # BUSY, LOCKED
+            # locked by another window or program: not damage, and no advice to restore
+            raise StorageError("safety.storage.busy", path=str(path)) from None
         if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (8, 14):  # READONLY, CANTOPEN
             check_writable(path)  # a read-only folder or file says so
             raise StorageError("safety.storage.cannot_open", path=str(path)) from None
@@ -402,7 +402,11 @@ def open_casebook(
             with cb.write() as session:
                 setup.seed_new_casebook(session)
         return cb
-    return Casebook(path, make_engine(path))
+    cb = Casebook(path, make_engine(path))
+    from casebook.retention import finish_pending_vacuum
+
+    finish_pending_vacuum(path)  # an erasure killed before its vacuum: finish it now
+    return cb
 
 
 def _reason(exc: Exception) -> str:

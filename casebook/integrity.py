@@ -100,15 +100,29 @@ def check_file(path: Path | str) -> Report:
         from casebook.db import readonly_connect
 
         conn = readonly_connect(path)
-    except sqlite3.Error:
-        raise StorageError("storage.corrupt", path=str(path)) from None
+    except sqlite3.Error as exc:
+        raise _open_error(path, exc) from None
     try:
         _run_checks(conn, report)
-    except sqlite3.DatabaseError:
+    except sqlite3.DatabaseError as exc:
+        if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (5, 6):
+            raise StorageError("safety.storage.busy", path=str(path)) from None
         report.problems.append(Problem("safety.check.unreadable", 1))
     finally:
         conn.close()
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        report.notes.append(Problem("faults.check.wal_present", 1))
     return report
+
+
+def _open_error(path: Path, exc: sqlite3.Error) -> StorageError:
+    from casebook.db import storage_error
+
+    err = storage_error(path, exc)
+    if err.key.startswith("safety.storage."):
+        return err
+    return StorageError("storage.corrupt", path=str(path))
 
 
 def _run_checks(conn: sqlite3.Connection, report: Report) -> None:
@@ -118,6 +132,10 @@ def _run_checks(conn: sqlite3.Connection, report: Report) -> None:
         # A damaged file: the other checks would read garbage; stop here.
         return
 
+    from casebook.retention import vacuum_pending
+
+    if vacuum_pending(conn):
+        report.problems.append(Problem("faults.check.vacuum_pending", 1))
     fk: dict[str, int] = {}
     for table, *_ in conn.execute("PRAGMA foreign_key_check"):
         fk[table] = fk.get(table, 0) + 1

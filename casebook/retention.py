@@ -245,6 +245,8 @@ def purge(cb, *, today: date | None = None) -> PurgeResult:
                 strip_case(session, case.id)
             else:
                 delete_case(session, case.id)
+        if result.cases:
+            mark_vacuum_pending(session)
     result.applied = True
     result.clean = _vacuum_after_commit(cb.path)
     return result
@@ -259,6 +261,40 @@ def _vacuum_after_commit(db_path: Path) -> bool:
         return vacuum(db_path)
     except StorageError:
         return False
+
+
+# A row of the settings table, written in the erasure's own transaction and removed
+# once the vacuum has finished: a kill between the two leaves it, and the next
+# read-write open (or `casebook check`) knows erased text may still be in free pages.
+VACUUM_PENDING_KEY = "_vacuum_pending"
+
+
+def mark_vacuum_pending(session: Session) -> None:
+    session.connection().exec_driver_sql(
+        "INSERT OR REPLACE INTO setting (key, value) VALUES (?, '1')", (VACUUM_PENDING_KEY,)
+    )
+
+
+def vacuum_pending(conn: sqlite3.Connection) -> bool:
+    try:
+        row = conn.execute("SELECT 1 FROM setting WHERE key = ?", (VACUUM_PENDING_KEY,)).fetchone()
+    except sqlite3.Error:
+        return False
+    return row is not None
+
+
+def finish_pending_vacuum(db_path: Path) -> bool:
+    """At a read-write open: redo the vacuum an erasure did not finish (killed between
+    its commit and the vacuum). True when nothing was pending or it is now done."""
+    try:
+        conn = sqlite3.connect(db_path, timeout=1, isolation_level=None)
+        try:
+            pending = vacuum_pending(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return True if not pending else _vacuum_after_commit(db_path)
 
 
 def vacuum(db_path: Path) -> bool:
@@ -283,6 +319,9 @@ def vacuum(db_path: Path) -> bool:
                 conn.execute(f'INSERT INTO "{name}"("{name}") VALUES (\'rebuild\')')
             conn.execute("VACUUM")
             busy, log, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy == 0:
+                conn.execute("DELETE FROM setting WHERE key = ?", (VACUUM_PENDING_KEY,))
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.close()
     except sqlite3.Error as exc:
@@ -381,6 +420,7 @@ def erase(cb, reference: str, position: int) -> bool:
     with cb.write() as session:
         _, person = person_at(session, reference, position)
         erase_person(session, person.id)
+        mark_vacuum_pending(session)
     return _vacuum_after_commit(cb.path)
 
 

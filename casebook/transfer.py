@@ -362,7 +362,7 @@ def dump_data(session, *, exported_at: datetime | None = None) -> dict:
     settings = {
         row.key: row.value
         for row in rows(m.Setting, [m.Setting.__table__.c.key])
-        if row.key != VERSION_KEY
+        if row.key != VERSION_KEY and not row.key.startswith("_")
     }
     from casebook import __version__
 

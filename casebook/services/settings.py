@@ -78,7 +78,9 @@ def check_values(values: dict[str, object], *, partial: bool = False) -> dict[st
 def get_all(session: Session) -> dict[str, str]:
     values = dict(DEFAULTS)
     with driver_reads(session) as conn:
-        values.update(conn.execute("SELECT key, value FROM setting WHERE key != ?", (VERSION_KEY,)))
+        # rows whose key starts with "_" are casebook's own (the save counter, a
+        # pending vacuum), never settings
+        values.update(conn.execute("SELECT key, value FROM setting WHERE substr(key, 1, 1) != '_'"))
     return values
 
 
