@@ -42,11 +42,13 @@ def readonly_uri(path: Path) -> str:
     -shm file, which it must be able to create; in a folder the user may not write,
     with no -wal file present (so nothing uncommitted or unmerged to read), the file
     is opened as immutable instead, which needs no -shm."""
-    # With no -wal and no -shm present (no window has the file open, nothing unmerged
-    # to read) the file is opened as immutable: no side file, no lock, nothing
-    # written. With a -wal present it is read, never merged into the file (mode=ro).
+    # With no -shm present no window has the file open: it is opened as immutable, so
+    # the read leaves no side file, takes no lock and writes nothing. A -wal without
+    # its -shm (copied from elsewhere, or stale) is then not read, let alone merged:
+    # `casebook check` reports it. With both present (a window has it open, or one
+    # was killed) they are read, never merged into the file (mode=ro).
     uri = f"{path.resolve().as_uri()}?mode=ro"
-    if os.name != "nt" and not Path(f"{path}-wal").exists() and not Path(f"{path}-shm").exists():
+    if os.name != "nt" and not Path(f"{path}-shm").exists():
         uri += "&immutable=1"
     return uri
 
