@@ -216,3 +216,38 @@ def test_files_cannot_be_read_by_another_user(loose_umask):
         assert result.stdout.strip() == "0"  # world-readable files: 0
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+async def test_the_ui_says_in_words_that_the_casebook_is_damaged(cb):
+    from tests.uikit import SIZE, make_app, settle
+
+    for _ in range(40):
+        new_case(cb)
+    made = backup.ensure_daily_backup(cb.path)
+    cb.close()
+    damage(cb.path, page=5)
+    book = open_casebook(cb.path)
+    try:
+        app = make_app(book)
+        shown = _record_notifications(app)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await app.workers.wait_for_complete()
+            await settle(pilot)
+    finally:
+        book.close()
+    assert any("beschadigd" in m and str(made) in m for m in shown), shown
+    assert not any("malformed" in m for m in shown)
+
+
+def _record_notifications(app) -> list[str]:
+    """The texts the App is asked to notify (its public `notify`, recorded)."""
+    shown: list[str] = []
+    notify = app.notify
+
+    def record(message, *args, **kw):
+        shown.append(str(message))
+        return notify(message, *args, **kw)
+
+    app.notify = record
+    return shown
