@@ -232,6 +232,7 @@ async def test_the_ui_says_in_words_that_the_casebook_is_damaged(cb):
         shown = _record_notifications(app)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
+            await pilot.pause(0.8)  # the check starts half a second after Today
             await app.workers.wait_for_complete()
             await settle(pilot)
     finally:
