@@ -72,15 +72,22 @@ def write_copy(source: Path, target: Path) -> Path:
     folder = target.parent
     if not folder.is_dir():
         raise StorageError("storage.missing_folder", path=str(folder))
+    remove_leftovers(folder)
     tmp = folder / f".{target.name}.{os.getpid()}.tmp"
     try:
         copy_database(source, tmp)
+        # A copy counts only once it is known good: a damaged casebook is refused
+        # here (its older, good copies are kept) instead of rotating them away.
+        if not quick_check(tmp):
+            _remove(tmp)
+            raise StorageError("faults.backup.source_damaged", path=str(source))
         _fsync(tmp)
         # The copy's time is the clock's, not the file system's: its age is read against
         # the same clock (Today's "no recent backup" warning).
         stamp = _clock_timestamp()
         os.utime(tmp, (stamp, stamp))
         os.replace(tmp, target)
+        _fsync_dir(folder)
     except sqlite3.Error as exc:
         _remove(tmp)
         raise _copy_error(source, target, exc, storage_error) from None
@@ -101,6 +108,66 @@ def _copy_error(source: Path, target: Path, exc: sqlite3.Error, storage_error) -
     if err.key in ("storage.corrupt", "storage.not_a_database"):
         return storage_error(source, exc)
     return err
+
+
+TMP_SUFFIX = ".tmp"
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Remove temporary copies (`.<name>.<pid>.tmp`, `.<name>.restore-<pid>.tmp`) left by
+    a job that was killed: those whose process is gone. Returns what was removed."""
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    with contextlib.suppress(OSError):
+        for p in folder.glob(f".*{TMP_SUFFIX}"):
+            pid_text = p.name[: -len(TMP_SUFFIX)].rsplit(".", 1)[-1].removeprefix("restore-")
+            if not pid_text.isdigit() or _alive(int(pid_text)):
+                continue
+            for side in (p, Path(f"{p}-journal"), Path(f"{p}-wal"), Path(f"{p}-shm")):
+                if side.exists():
+                    _remove(side)
+            removed.append(p)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def quick_check(path: Path) -> bool:
+    """SQLite's quick_check of the file at `path` (read-only): True when it is intact.
+    It reads every page, as integrity_check does, without checking index contents."""
+    from casebook.db import readonly_connect
+
+    try:
+        conn = readonly_connect(path)
+        try:
+            rows = conn.execute("PRAGMA quick_check").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return rows == [("ok",)]
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name == "nt":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _fsync(path: Path) -> None:
@@ -143,7 +210,9 @@ def _keep_settings(db_path: Path) -> tuple[int, int]:
     return max(1, daily), max(0, monthly)
 
 
-def rotate(folder: Path, keep_daily: int, keep_monthly: int) -> list[Path]:
+def rotate(
+    folder: Path, keep_daily: int, keep_monthly: int, *, good: Path | None = None
+) -> list[Path]:
     """Delete daily copies beyond the last `keep_daily`, except the first copy of each of
     the last `keep_monthly` months. Other copies (manual, pre-restore, pre-migration)
     are never touched. Returns the removed files."""
@@ -152,6 +221,12 @@ def rotate(folder: Path, keep_daily: int, keep_monthly: int) -> list[Path]:
         reverse=True,
     )
     keep = {p for _, p in dailies[: max(1, keep_daily)]}
+    # Copies are checked before they count, but a file can go bad later: whatever the
+    # counts say, the newest daily copy that is still intact is kept.
+    for _, p in dailies:
+        if p == good or quick_check(p):  # `good`: just made and checked
+            keep.add(p)
+            break
     firsts: dict[tuple[int, int], Path] = {}
     for day, p in sorted(dailies):
         firsts.setdefault((day.year, day.month), p)
@@ -185,7 +260,7 @@ def ensure_daily_backup(db_path: Path | str, *, today: date | None = None) -> Pa
             "safety.backup.failed", path=str(folder), reason=exc.strerror or type(exc).__name__
         ) from None
     made = write_copy(db_path, target)
-    rotate(folder, *_keep_settings(db_path))
+    rotate(folder, *_keep_settings(db_path), good=made)
     return made
 
 
@@ -324,6 +399,7 @@ def restore(source: Path | str, target: Path | str) -> RestoreResult:
     if target.exists() and _in_use(target):
         raise CasebookError("safety.restore.in_use", path=str(target))
 
+    remove_leftovers(target.parent)
     tmp = target.parent / f".{target.name}.restore-{os.getpid()}.tmp"
     try:
         # Stage the new file first: if that fails (disk full), nothing has changed.
@@ -345,6 +421,7 @@ def restore(source: Path | str, target: Path | str) -> RestoreResult:
         for suffix in ("-wal", "-shm"):
             _remove(Path(f"{target}{suffix}"))
         os.replace(tmp, target)
+        _fsync_dir(target.parent)
     except OSError as exc:
         _remove(tmp)
         raise StorageError(
@@ -355,6 +432,21 @@ def restore(source: Path | str, target: Path | str) -> RestoreResult:
         raise
     paths.restrict(target)
     return RestoreResult(target, previous)
+
+
+def newest_good_backup(db_path: Path | str) -> Path | None:
+    """The newest copy in the casebook's backups folder that passes quick_check (and
+    is a casebook), newest first by modification time; None when there is none."""
+    found = list_backups(Path(db_path))
+    found.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for p in found:
+        try:
+            _require_casebook(p)
+        except CasebookError:
+            continue
+        if quick_check(p):
+            return p
+    return None
 
 
 def _save_previous(target: Path) -> Path:

@@ -140,10 +140,34 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         if args.command is None:
             return _run_ui(args)
-        return args.run(args)
+        restore = _visible_output()
+        try:
+            return args.run(args)
+        finally:
+            restore()
     except CasebookError as exc:
-        print(t("cli.error", message=exc.message()), file=sys.stderr)
+        from casebook.text import printable
+
+        print(printable(t("cli.error", message=exc.message()), multiline=True), file=sys.stderr)
         return 1
+
+
+def _visible_output():
+    """What a subcommand prints may quote stored or imported text: no control character
+    from it reaches the terminal (casebook.text.VisibleStream)."""
+    from casebook.text import VisibleStream
+
+    saved = {name: getattr(sys, name) for name in ("stdout", "stderr")}
+    for name, stream in saved.items():
+        if stream is not None and not isinstance(stream, VisibleStream):
+            setattr(sys, name, VisibleStream(stream))
+
+    def restore() -> None:
+        for name, stream in saved.items():
+            if isinstance(getattr(sys, name), VisibleStream):
+                setattr(sys, name, stream)
+
+    return restore
 
 
 def _run_ui(args: argparse.Namespace) -> int:

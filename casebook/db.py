@@ -42,14 +42,13 @@ def readonly_uri(path: Path) -> str:
     -shm file, which it must be able to create; in a folder the user may not write,
     with no -wal file present (so nothing uncommitted or unmerged to read), the file
     is opened as immutable instead, which needs no -shm."""
+    # With no -shm present no window has the file open: it is opened as immutable, so
+    # the read leaves no side file, takes no lock and writes nothing. A -wal without
+    # its -shm (copied from elsewhere, or stale) is then not read, let alone merged:
+    # `casebook check` reports it. With both present (a window has it open, or one
+    # was killed) they are read, never merged into the file (mode=ro).
     uri = f"{path.resolve().as_uri()}?mode=ro"
-    folder = path.resolve().parent
-    if (
-        os.name != "nt"
-        and not os.access(folder, os.W_OK | os.X_OK)
-        and not Path(f"{path}-wal").exists()
-        and not Path(f"{path}-shm").exists()
-    ):
+    if os.name != "nt" and not Path(f"{path}-shm").exists():
         uri += "&immutable=1"
     return uri
 
@@ -89,6 +88,9 @@ def inspect_file(path: Path) -> FileState:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (5, 6):  # BUSY, LOCKED
+            # locked by another window or program: not damage, and no advice to restore
+            raise StorageError("safety.storage.busy", path=str(path)) from None
         if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (8, 14):  # READONLY, CANTOPEN
             check_writable(path)  # a read-only folder or file says so
             raise StorageError("safety.storage.cannot_open", path=str(path)) from None
@@ -162,6 +164,17 @@ class Casebook:
         self.path = path
         self.engine = engine
         self._writer = engine.execution_options(casebook_begin="IMMEDIATE")
+        self.identity = file_identity(path)
+
+    def check_identity(self) -> None:
+        """Refuse (StorageError) when the file at `path` is no longer the one opened:
+        deleted, moved away or replaced by another file while a window had it open.
+        A save then would go into a file nobody will open again, and be lost."""
+        now = file_identity(self.path)
+        if now is None:
+            raise StorageError("faults.file.gone", path=str(self.path))
+        if self.identity is not None and now != self.identity:
+            raise StorageError("faults.file.replaced", path=str(self.path))
 
     @contextmanager
     def read(self) -> Iterator:
@@ -175,19 +188,32 @@ class Casebook:
                 raise storage_error(self.path, exc) from None
 
     @contextmanager
-    def write(self) -> Iterator:
+    def write(self, *, cancel=None) -> Iterator:
         """One transaction: committed when the block ends, rolled back if it raises.
 
         Driver errors (disk full, read-only file, damaged file, locked too long) come
         out as a `StorageError` with a readable message and without the statement's
-        parameters, which may hold personal data."""
+        parameters, which may hold personal data. The file is checked to be the one
+        opened before the transaction and after its commit (`check_identity`).
+
+        `cancel` (anything with `is_set()`, e.g. a threading.Event): when it is set
+        before the commit — the officer pressed Escape while the save waited for a
+        lock — the transaction is rolled back and `SaveCancelled` raised: a cancelled
+        save is never applied later."""
         from sqlalchemy.exc import DBAPIError
         from sqlmodel import Session
 
+        from casebook.errors import SaveCancelled
+
+        self.check_identity()
         with Session(self._writer, expire_on_commit=False) as session:
             try:
                 yield session
+                session.flush()
+                if cancel is not None and cancel.is_set():
+                    raise SaveCancelled()
                 session.commit()
+                self.check_identity()
             except DBAPIError as exc:
                 _quiet_rollback(session)
                 raise storage_error(self.path, exc) from None
@@ -203,6 +229,15 @@ class Casebook:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at `path`, or None when there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
 
 
 def _quiet_rollback(session) -> None:
@@ -339,6 +374,21 @@ def open_casebook(
         return Casebook(path, make_engine(path, readonly=True))
 
     check_writable(path)
+    if not state.exists:
+        # Owner-only from the first byte: SQLite gives the -wal and -shm it makes the
+        # main file's mode, so they are never readable by others either.
+        try:
+            paths.create_private_file(path)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise StorageError(
+                "storage.cannot_write", path=str(path), reason=exc.strerror or ""
+            ) from None
+    else:
+        for side in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if side.exists():
+                paths.restrict(side)
     fresh = state.revision is None
     if state.revision != schema.HEAD:
         if not fresh:
@@ -364,7 +414,11 @@ def open_casebook(
             with cb.write() as session:
                 setup.seed_new_casebook(session)
         return cb
-    return Casebook(path, make_engine(path))
+    cb = Casebook(path, make_engine(path))
+    from casebook.retention import finish_pending_vacuum
+
+    finish_pending_vacuum(path)  # an erasure killed before its vacuum: finish it now
+    return cb
 
 
 def _reason(exc: Exception) -> str:
@@ -384,19 +438,22 @@ def _upgrade(engine) -> None:
 
 
 def _backup_before_migration(path: Path, revision: str | None) -> Path:
+    """A verified copy under a temporary name, renamed when complete: a migration
+    killed half-way never leaves a partial copy that looks like a backup."""
+    from casebook.backup import write_copy
     from casebook.dates import utcnow
 
     folder = paths.make_private_dir(paths.backups_dir(path))
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
     target = folder / f"pre-migration-{revision or 'none'}-{stamp}.sqlite3"
-    copy_database(path, target)
-    return target
+    return write_copy(path, target)
 
 
 def copy_database(source: Path, target: Path) -> None:
     """A consistent copy through SQLite's online backup API (safe while in use)."""
     src = readonly_connect(source)
     try:
+        paths.create_private_file(target, exclusive=False)  # owner-only from byte one
         dst = sqlite3.connect(target)
         try:
             src.backup(dst)

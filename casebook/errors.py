@@ -62,3 +62,10 @@ class NotFoundError(CasebookError):
 
 class StorageError(CasebookError):
     """The casebook file cannot be used (not a database, corrupt, too new, read-only…)."""
+
+
+class SaveCancelled(CasebookError):
+    """The officer cancelled the save before it was committed; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("faults.save.cancelled")

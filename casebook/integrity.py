@@ -100,15 +100,29 @@ def check_file(path: Path | str) -> Report:
         from casebook.db import readonly_connect
 
         conn = readonly_connect(path)
-    except sqlite3.Error:
-        raise StorageError("storage.corrupt", path=str(path)) from None
+    except sqlite3.Error as exc:
+        raise _open_error(path, exc) from None
     try:
         _run_checks(conn, report)
-    except sqlite3.DatabaseError:
+    except sqlite3.DatabaseError as exc:
+        if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (5, 6):
+            raise StorageError("safety.storage.busy", path=str(path)) from None
         report.problems.append(Problem("safety.check.unreadable", 1))
     finally:
         conn.close()
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        report.notes.append(Problem("faults.check.wal_present", 1))
     return report
+
+
+def _open_error(path: Path, exc: sqlite3.Error) -> StorageError:
+    from casebook.db import storage_error
+
+    err = storage_error(path, exc)
+    if err.key.startswith("safety.storage."):
+        return err
+    return StorageError("storage.corrupt", path=str(path))
 
 
 def _run_checks(conn: sqlite3.Connection, report: Report) -> None:
@@ -118,6 +132,10 @@ def _run_checks(conn: sqlite3.Connection, report: Report) -> None:
         # A damaged file: the other checks would read garbage; stop here.
         return
 
+    from casebook.retention import vacuum_pending
+
+    if vacuum_pending(conn):
+        report.problems.append(Problem("faults.check.vacuum_pending", 1))
     fk: dict[str, int] = {}
     for table, *_ in conn.execute("PRAGMA foreign_key_check"):
         fk[table] = fk.get(table, 0) + 1
@@ -165,5 +183,34 @@ def format_report(report: Report) -> str:
         lines.append(t("safety.check.failed", path=str(report.path), count=len(report.problems)))
         lines.extend(f"  - {p.message()}" for p in report.problems)
         lines.append(t("safety.check.advice"))
+        lines.append(_newest_good_line(report.path))
     lines.extend(f"  - {p.message()}" for p in report.notes)
     return "\n".join(lines)
+
+
+def _newest_good_line(path: Path) -> str:
+    """Which backup to restore: the newest one that is intact (checked now)."""
+    from casebook import backup, paths
+    from casebook.i18n import t
+
+    good = backup.newest_good_backup(path)
+    if good is None:
+        return t("faults.check.no_good_backup", path=str(paths.backups_dir(path)))
+    return t("faults.check.newest_good", path=str(good))
+
+
+def damage_warning(path: Path | str) -> str | None:
+    """For the start of the UI, run in a worker once Today is up: None when SQLite's
+    quick_check finds the casebook intact, else the warning in words, naming the newest
+    good backup and how to put it back. quick_check reads every page (about 0.35 s warm,
+    2.6 s cold on the decade demo casebook of 56 MB), so it never delays Today."""
+    from casebook import backup, paths
+    from casebook.i18n import t
+
+    path = Path(path)
+    if backup.quick_check(path):
+        return None
+    good = backup.newest_good_backup(path)
+    if good is None:
+        return t("faults.damaged.no_backup", path=str(path), folder=str(paths.backups_dir(path)))
+    return t("faults.damaged.restore", path=str(path), backup=str(good))

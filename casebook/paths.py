@@ -60,18 +60,36 @@ def resolve_db_path(flag: str | os.PathLike[str] | None) -> Path:
 
 
 def backups_dir(db_path: Path) -> Path:
-    return db_path.parent / "backups"
+    """The backups of the casebook `db_path`: `backups/<file name without suffix>/`
+    beside it, so that two casebooks in one folder each get their own copies (a
+    daily copy is named by date only)."""
+    return db_path.parent / "backups" / (db_path.stem or db_path.name)
 
 
 def make_private_dir(path: Path) -> Path:
     """Create `path` (and parents) readable by the owner only, where the OS allows."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     restrict(path, directory=True)
+    if path.parent.name == "backups":  # backups/<casebook>/: the shared folder too
+        restrict(path.parent, directory=True)
     return path
 
 
 def _on_windows() -> bool:
     return sys.platform == "win32"
+
+
+def create_private_file(path: Path, *, exclusive: bool = True) -> None:
+    """Create `path` empty and owner-only from its first byte (SQLite then gives its
+    -wal, -shm and -journal files the same mode). Raises FileExistsError when
+    `exclusive` and it exists; an existing file is emptied otherwise."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    fd = os.open(path, flags, 0o600)
+    try:
+        if sys.platform != "win32":
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def restrict(path: Path, *, directory: bool = False) -> None:

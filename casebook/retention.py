@@ -75,13 +75,28 @@ def _blank(table: str) -> dict:
 
 
 def retention_years(session: Session) -> int:
-    return max(0, settings.get_int(session, "retention_years"))
+    """The retention term, refused (never stretched or shrunk) when the stored value is
+    outside what the Settings screen accepts: a term of 0 or "-5" would make every
+    closed case due."""
+    low, high = settings.NUMBER_SETTINGS["retention_years"]
+    raw = settings.get(session, "retention_years")
+    try:
+        years = int(raw)
+    except ValueError:
+        years = None
+    if years is None or not low <= years <= high or raw != str(years):
+        from casebook.text import one_line
+
+        raise CasebookError("faults.purge.bad_years", value=one_line(raw, 20), low=low, high=high)
+    return years
 
 
 def retention_mode(session: Session) -> str:
-    mode = settings.get(session, "retention_mode").strip().lower()
+    mode = settings.get(session, "retention_mode")
     if mode not in MODES:
-        raise CasebookError("safety.purge.bad_mode", mode=mode[:20])
+        from casebook.text import one_line
+
+        raise CasebookError("safety.purge.bad_mode", mode=one_line(mode, 20))
     return mode
 
 
@@ -230,6 +245,8 @@ def purge(cb, *, today: date | None = None) -> PurgeResult:
                 strip_case(session, case.id)
             else:
                 delete_case(session, case.id)
+        if result.cases:
+            mark_vacuum_pending(session)
     result.applied = True
     result.clean = _vacuum_after_commit(cb.path)
     return result
@@ -244,6 +261,40 @@ def _vacuum_after_commit(db_path: Path) -> bool:
         return vacuum(db_path)
     except StorageError:
         return False
+
+
+# A row of the settings table, written in the erasure's own transaction and removed
+# once the vacuum has finished: a kill between the two leaves it, and the next
+# read-write open (or `casebook check`) knows erased text may still be in free pages.
+VACUUM_PENDING_KEY = "_vacuum_pending"
+
+
+def mark_vacuum_pending(session: Session) -> None:
+    session.connection().exec_driver_sql(
+        "INSERT OR REPLACE INTO setting (key, value) VALUES (?, '1')", (VACUUM_PENDING_KEY,)
+    )
+
+
+def vacuum_pending(conn: sqlite3.Connection) -> bool:
+    try:
+        row = conn.execute("SELECT 1 FROM setting WHERE key = ?", (VACUUM_PENDING_KEY,)).fetchone()
+    except sqlite3.Error:
+        return False
+    return row is not None
+
+
+def finish_pending_vacuum(db_path: Path) -> bool:
+    """At a read-write open: redo the vacuum an erasure did not finish (killed between
+    its commit and the vacuum). True when nothing was pending or it is now done."""
+    try:
+        conn = sqlite3.connect(db_path, timeout=1, isolation_level=None)
+        try:
+            pending = vacuum_pending(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return True if not pending else _vacuum_after_commit(db_path)
 
 
 def vacuum(db_path: Path) -> bool:
@@ -268,6 +319,9 @@ def vacuum(db_path: Path) -> bool:
                 conn.execute(f'INSERT INTO "{name}"("{name}") VALUES (\'rebuild\')')
             conn.execute("VACUUM")
             busy, log, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy == 0:
+                conn.execute("DELETE FROM setting WHERE key = ?", (VACUUM_PENDING_KEY,))
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.close()
     except sqlite3.Error as exc:
@@ -366,6 +420,7 @@ def erase(cb, reference: str, position: int) -> bool:
     with cb.write() as session:
         _, person = person_at(session, reference, position)
         erase_person(session, person.id)
+        mark_vacuum_pending(session)
     return _vacuum_after_commit(cb.path)
 
 
@@ -391,10 +446,15 @@ class AccessExport:
     data: dict = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return json.dumps(self.data, ensure_ascii=False, indent=2)
+        from casebook.text import json_visible
+
+        return json_visible(json.dumps(self.data, ensure_ascii=False, indent=2))
 
     def to_markdown(self) -> str:
-        return _markdown(self.data)
+        from casebook.text import printable
+
+        # Meant to be read (in a terminal, too): control characters shown visibly.
+        return printable(_markdown(self.data), multiline=True)
 
 
 def access_export(session: Session, reference: str, position: int) -> AccessExport:

@@ -29,11 +29,17 @@ from casebook.i18n import t
 from casebook.models import DEADLINE_KINDS, STEP_STATUSES
 from casebook.services.common import MAX_LINE, MAX_TEXT
 from casebook.services.directory import KINDS as ORG_KINDS
+from casebook.text import has_surrogates, strip_controls
 
 FORMAT = "casebook-dump"
 FORMAT_VERSION = 1
 
-REFERENCE = re.compile(r"^(\d{4})-(\d{4,6})$")
+# A reference exactly as casebook makes them (services.intake.next_reference): four
+# ASCII digits of the year, a hyphen, the number padded to four digits. Matched whole
+# (fullmatch): "2026-0001\n" is not "2026-0001".
+REFERENCE = re.compile(r"([0-9]{4})-([0-9]{4,6})", re.ASCII)
+MAX_PROBLEM_LINES = 50  # problems printed; the rest are counted
+MAX_PATH = 120  # characters of a field's path (keys come from the file) in a message
 TOP_KEYS = (
     "format",
     "format_version",
@@ -237,7 +243,39 @@ def _iso_dt(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    v = value.astimezone(UTC)
+    # Formatted by hand: strftime writes year 1 as "1", which import would refuse.
+    return f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}Z"
+
+
+def valid_reference(ref: str) -> tuple[int, int] | None:
+    """(year, number) when `ref` is a reference exactly as casebook writes it."""
+    match = REFERENCE.fullmatch(ref)
+    if match is None:
+        return None
+    year, seq = int(match.group(1)), int(match.group(2))
+    if not 1900 <= year <= 2999 or seq < 1 or ref != f"{year}-{seq:04d}":
+        return None
+    return year, seq
+
+
+def _show(value: Any, limit: int = 40) -> str:
+    """A short, harmless excerpt of a value from the file for a message: control
+    characters shown visibly, never more than `limit` characters, and no str() of
+    something that could be huge or deep."""
+    from casebook.text import one_line
+
+    if isinstance(value, str):
+        return one_line(value[: limit + 1], limit)
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, int):
+        if value.bit_length() > 128:
+            return "…"
+        return one_line(str(value), limit)
+    if isinstance(value, float):
+        return one_line(repr(value), limit)
+    return type(value).__name__
 
 
 def _encode(spec: Spec, value: Any, refs: Callable[[str, Any], int | None]) -> Any:
@@ -319,7 +357,13 @@ def dump_data(session, *, exported_at: datetime | None = None) -> dict:
             item[key] = encoded
         out_cases.append(item)
 
-    settings = {row.key: row.value for row in rows(m.Setting, [m.Setting.__table__.c.key])}
+    from casebook.services.settings import VERSION_KEY
+
+    settings = {
+        row.key: row.value
+        for row in rows(m.Setting, [m.Setting.__table__.c.key])
+        if row.key != VERSION_KEY and not row.key.startswith("_")
+    }
     from casebook import __version__
 
     return {
@@ -401,8 +445,12 @@ class Problem:
         return t("transfer.where.case", n=self.case_no)
 
     def render(self) -> str:
+        from casebook.text import one_line
+
         parts = [p for p in (self.where(), self.field) if p]
-        return ": ".join([*parts, self.error.message()])
+        # Everything from the file shown harmlessly: no control character reaches the
+        # terminal, and no line is longer than a screen or two.
+        return one_line(": ".join([*parts, self.error.message()]), 400)
 
 
 class ImportRefused(CasebookError):
@@ -412,8 +460,12 @@ class ImportRefused(CasebookError):
         super().__init__("transfer.refused", count=len(problems))
         self.problems = problems
 
-    def lines(self) -> list[str]:
-        return [p.render() for p in self.problems]
+    def lines(self, limit: int = MAX_PROBLEM_LINES) -> list[str]:
+        """The problems as lines to print: at most `limit`, then how many more."""
+        shown = [p.render() for p in self.problems[:limit]]
+        if len(self.problems) > limit:
+            shown.append(t("faults.import.more", count=len(self.problems) - limit))
+        return shown
 
 
 @dataclass
@@ -426,7 +478,11 @@ class _Problems:
         self.items: list[Problem] = []
 
     def add(self, path: str, key: str, case: tuple | None = None, **params) -> None:
+        from casebook.text import one_line
+
         no, ref = case or (None, None)
+        if len(path) > MAX_PATH or not path.isprintable():
+            path = one_line(path[: MAX_PATH + 1], MAX_PATH)
         self.items.append(Problem(path, FieldError(path, key, params), no, ref))
 
 
@@ -456,6 +512,10 @@ def read_file(path: Path) -> Any:
         raise ImportRefused(
             [_file_problem("transfer.error.json", line=exc.lineno, column=exc.colno)]
         ) from None
+    except RecursionError:
+        raise ImportRefused([_file_problem("faults.import.too_deep")]) from None
+    except ValueError:  # an integer beyond Python's digit limit (4,300 digits)
+        raise ImportRefused([_file_problem("faults.import.number_too_long")]) from None
 
 
 def _file_problem(key: str, **params) -> Problem:
@@ -503,6 +563,7 @@ class _Validator:
                 and (spec.multiline or "\n" not in raw)
                 and raw == raw.strip()
                 and (raw or not spec.required)
+                and not has_surrogates(raw)
             ):
                 return raw
         elif kind == "date":
@@ -518,7 +579,7 @@ class _Validator:
         elif kind == "choice":
             if isinstance(raw, str) and raw in spec.choices:
                 return raw
-            self.problems.add(path + spec.name, "error.unknown_code", case, code=str(raw)[:40])
+            self.problems.add(path + spec.name, "error.unknown_code", case, code=_show(raw))
             return None
         elif kind == "raw":
             if not isinstance(raw, str):
@@ -529,6 +590,13 @@ class _Validator:
                 return None
             if len(raw) > spec.max_len:
                 self.problems.add(path + spec.name, "error.too_long", case, max=spec.max_len)
+                return None
+            if has_surrogates(raw):
+                self.problems.add(path + spec.name, "faults.import.bad_text", case)
+                return None
+            if spec.max_len < 10**6 and spec.name != "reference" and strip_controls(raw) != raw:
+                # a code or a field name, never typed: control characters refused
+                self.problems.add(path + spec.name, "faults.import.bad_text", case)
                 return None
             return raw
         elif kind == "bool":
@@ -580,13 +648,20 @@ class _Validator:
         return known
 
     def _datetime(self, raw, where: str, case) -> datetime | None:
-        if isinstance(raw, str):
+        if isinstance(raw, str) and len(raw) <= 64:
             try:
                 value = datetime.fromisoformat(raw.strip())
             except ValueError:
                 value = None
             if value is not None and value.tzinfo is not None:
-                return value.astimezone(UTC)
+                try:
+                    moment = value.astimezone(UTC)
+                except OverflowError:  # year 1 or 9999 moved across midnight
+                    moment = None
+                if moment is None or not 1900 <= moment.year <= 2999:
+                    self.problems.add(where, "faults.import.moment_range", case)
+                    return None
+                return moment
         self.problems.add(where, "transfer.error.datetime", case)
         return None
 
@@ -604,7 +679,7 @@ class _Validator:
                 "organisations": "error.unknown_organisation",
                 "persons": "error.unknown_person",
             }.get(spec.ref_list, "transfer.error.unknown_item")
-            self.problems.add(where, key, case, index=str(raw)[:20])
+            self.problems.add(where, key, case, index=_show(raw, 20))
             return None
         return ("file", raw) if spec.ref_list == "organisations" else raw
 
@@ -632,7 +707,7 @@ class _Validator:
         out: list[str] = []
         for value in values:
             if not isinstance(value, str) or value not in known:
-                self.problems.add(where, "error.unknown_code", case, code=str(value)[:40])
+                self.problems.add(where, "error.unknown_code", case, code=_show(value))
             elif value not in out:
                 out.append(value)
         return out
@@ -674,7 +749,10 @@ class _Validator:
         }
 
     def settings(self, value) -> dict[str, str]:
-        from casebook.services.settings import DEFAULTS
+        """The file's settings, checked as the Settings screen checks them (a retention
+        term of "-5" or a mode "DELETE" is refused, not stored)."""
+        from casebook.errors import ValidationError
+        from casebook.services.settings import DEFAULTS, check_values
 
         if value is None:
             return {}
@@ -689,7 +767,12 @@ class _Validator:
                 self.problems.add(f"settings.{key}", "transfer.error.type_text")
             else:
                 out[key] = item
-        return out
+        try:
+            return check_values(out, partial=True)
+        except ValidationError as exc:
+            for err in exc.errors:
+                self.problems.add(f"settings.{err.field}", err.key, None, **err.params)
+            return {}
 
     def case(self, number: int, obj, seen: set[str]) -> dict | None:
         reference = obj.get("reference") if isinstance(obj, dict) else None
@@ -704,15 +787,15 @@ class _Validator:
         row = {s.col: self.value(s, obj, "", where, {}) for s in CASE}
         ref = row["reference"]
         if ref is not None:
-            match = REFERENCE.match(ref)
-            if not match:
-                self.problems.add("reference", "transfer.error.reference", where)
+            parts = valid_reference(ref)
+            if parts is None:
+                self.problems.add("reference", "faults.import.reference_format", where)
             elif ref in seen:
                 self.problems.add("reference", "transfer.error.duplicate", where)
             elif ref in self.existing_refs:
                 self.problems.add("reference", "transfer.error.reference_exists", where)
             else:
-                row["ref_year"], row["ref_seq"] = int(match.group(1)), int(match.group(2))
+                row["ref_year"], row["ref_seq"] = parts
             seen.add(ref)
         if row["status"] == "CLOSED":
             for name in ("closed_on", "closure_outcome"):
@@ -797,14 +880,14 @@ def _header_problems(data: Any) -> list[Problem]:
             Problem("format", FieldError("format", "transfer.error.format", {"format": FORMAT}))
         ]
     version = data.get("format_version")
-    if version != FORMAT_VERSION:
+    if isinstance(version, bool) or version != FORMAT_VERSION:
         return [
             Problem(
                 "format_version",
                 FieldError(
                     "format_version",
                     "transfer.error.format_version",
-                    {"version": str(version)[:20], "supported": FORMAT_VERSION},
+                    {"version": _show(version, 20), "supported": FORMAT_VERSION},
                 ),
             )
         ]
@@ -908,6 +991,11 @@ class _Writer:
             row = self.session.get(m.Setting, key)
             row.value = value
         self.counts["settings"] = len(rows) + len(updates)
+        if rows or updates:
+            from casebook.services.settings import bump_version
+
+            # A Settings screen open in another window must not put its values back.
+            bump_version(self.session)
 
     def trainings(self, trainings: list[dict]) -> None:
         from casebook import models as m

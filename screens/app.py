@@ -107,6 +107,7 @@ class CasebookApp(App):
         self.warnings = list(warnings or [])
         self._first_board = None  # Today's board, read while the first screen is built
         self._early_keys: list[tuple[str, str | None]] | None = []  # None once Today is up
+        self._checked_file = False  # the start's quick_check (see _check_file)
         from casebook import preferences
 
         self.preferences = preferences.load()
@@ -155,7 +156,11 @@ class CasebookApp(App):
         from screens import door
 
         municipality = door.read_here(self.casebook, lambda s: settings.get(s, "municipality"))
-        self.title = f"casebook · {municipality}" if municipality else "casebook"
+        from casebook.text import one_line
+
+        # The municipality as typed, but no control character reaches the terminal.
+        name = one_line(municipality, 60)
+        self.title = f"casebook · {name}" if name else "casebook"
         sub = format_date(self.today())
         self.sub_title = f"{sub} · {t('app.demo')}" if self.demo else sub
 
@@ -188,6 +193,21 @@ class CasebookApp(App):
         keys, self._early_keys = self._early_keys or [], None
         if keys:
             self.call_later(self.press_keys, keys)
+        if not self._checked_file:
+            self._checked_file = True
+            self.run_worker(self._check_file, thread=True, exit_on_error=False, group="integrity")
+
+    def _check_file(self) -> None:
+        """Is the casebook intact? Read in a worker once Today is up (it reads every
+        page); a damaged file is said in words, with the backup to restore."""
+        from casebook.integrity import damage_warning
+
+        message = damage_warning(self.casebook.path)
+        if message:
+            self.call_from_thread(self.show_damage, message)
+
+    def show_damage(self, message: str) -> None:
+        self.notify(message, severity="error", markup=False, timeout=60)
 
     def press_keys(self, keys: list[tuple[str, str | None]]) -> None:
         """Press (key, character) pairs again, as the terminal would. Call it in the App's

@@ -32,12 +32,16 @@ class SettingsScreen(FormScreen, Screen):
     def __init__(self) -> None:
         super().__init__()
         self._stored: dict[str, str] = {}
+        self._version = 0
 
     def compose(self) -> ComposeResult:
         from casebook.services import settings
         from screens import door
 
-        self._stored = door.read_now(self, settings.get_all) or dict(settings.DEFAULTS)
+        read = door.read_now(self, lambda s: (settings.get_all(s), settings.version(s)))
+        # the settings and how often they were saved: a save from another window since
+        # is refused (the lost-update guard), what was typed stays
+        self._stored, self._version = read or (dict(settings.DEFAULTS), None)
         themes = sorted(self.app.available_themes)
         yield Header()
         with VerticalScroll(id="form"):
@@ -145,12 +149,11 @@ class SettingsScreen(FormScreen, Screen):
     def apply(self, session, data: dict[str, str]):
         from casebook.services import settings
 
-        values = settings.check_settings(data)
-        for name, value in values.items():
-            settings.put(session, name, value)
-        return values
+        version = settings.save(session, data, self._version)
+        return settings.check_settings(data), version
 
-    def saved(self, values) -> None:
+    def saved(self, result) -> None:
+        values, self._version = result
         self._stored.update(values)
         self.mark_clean()
         self.app._refresh_titles()

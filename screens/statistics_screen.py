@@ -261,21 +261,20 @@ class StatisticsScreen(Screen):
             lambda yes: self._publish(view["year"]) if yes else None,
         )
 
-    @work(thread=True, exclusive=True, group="stats-publish")
     def _publish(self, year: int) -> None:
-        from casebook.errors import CasebookError
         from casebook.services import publications
+        from screens import door
 
-        try:
-            with self.app.casebook.write() as session:
-                row = publications.publish(session, year)
-                version, k = row.version, row.k
-        except CasebookError as exc:
-            self.app.call_from_thread(self.notify, exc.message(), severity="error", markup=False)
-            return
-        message = t("stats.cli.published", year=year, version=version, k=k)
-        self.app.call_from_thread(self.notify, message, markup=False)
-        self.app.call_from_thread(self.action_reload)
+        def published(row_facts) -> None:
+            version, k = row_facts
+            self.notify(t("stats.cli.published", year=year, version=version, k=k), markup=False)
+            self.action_reload()
+
+        def publish(session):
+            row = publications.publish(session, year)
+            return row.version, row.k
+
+        door.write(self, publish, published, group="stats-publish")
 
     def action_export(self) -> None:
         if self.view is None:

@@ -104,6 +104,7 @@ def test_newest_backup_age_and_overdue(cb):
 
 def test_daily_backup_into_unwritable_folder_is_a_clear_error(cb):
     folder = paths.backups_dir(cb.path)
+    folder.parent.mkdir(parents=True, exist_ok=True)
     folder.write_text("a file where the folder should be")
     with pytest.raises(StorageError) as err:
         backup.ensure_daily_backup(cb.path)

@@ -29,16 +29,21 @@ def _table_counts(cb) -> dict[str, int]:
     # counts depend on the order of writes, not on the contents: leave them out.
     shadow = f"{schema.UNMODELLED_TABLE_PREFIX}_"
     names = [n for n in inspect(cb.engine).get_table_names() if not n.startswith(shadow)]
+    # The settings' save counter (the lost-update guard) counts saves, not contents.
+    where = {"setting": " WHERE key != '_version'"}
     with cb.engine.connect() as conn:
         return {
-            name: conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar() for name in names
+            name: conn.execute(text(f'SELECT count(*) FROM "{name}"{where.get(name, "")}')).scalar()
+            for name in names
         }
 
 
 def _fingerprint(cb) -> tuple[dict[str, int], list]:
     with cb.engine.connect() as conn:
         orgs = conn.execute(text("SELECT * FROM organisation ORDER BY id")).all()
-        settings = conn.execute(text("SELECT * FROM setting ORDER BY key")).all()
+        settings = conn.execute(
+            text("SELECT * FROM setting WHERE key != '_version' ORDER BY key")
+        ).all()
     return _table_counts(cb), [tuple(r) for r in orgs + settings]
 
 

@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists():
         raise CasebookError("cli.exists", path=str(out))
-    cb = open_from_args(args)
+    cb = open_from_args(args, readonly=True)  # reads only
     try:
         result = write_dump(cb, out)
     finally:

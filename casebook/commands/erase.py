@@ -21,7 +21,8 @@ def run(args: argparse.Namespace) -> int:
     from casebook.cli import open_from_args
     from casebook.commands._confirm import confirm_or_refuse
 
-    cb = open_from_args(args)
+    # a dry run only reads: it neither writes nor merges a -wal into the file
+    cb = open_from_args(args, readonly=not args.apply)
     try:
         with cb.read() as session:
             case, person = retention.person_at(session, args.reference, args.person)

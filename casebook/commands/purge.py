@@ -21,7 +21,8 @@ def run(args: argparse.Namespace) -> int:
     from casebook.commands._confirm import confirm_or_refuse, parse_today
 
     today = parse_today(args.today)
-    cb = open_from_args(args)
+    # a dry run only reads: it neither writes nor merges a -wal into the file
+    cb = open_from_args(args, readonly=not args.apply)
     try:
         plan = retention.plan_purge(cb, today=today)
         print(t(f"safety.purge.rule.{plan.mode}", years=plan.term_years))

@@ -55,11 +55,16 @@ class Check:
         required: bool = False,
         multiline: bool = False,
     ) -> str:
-        from casebook.text import clean
+        from casebook.text import clean, has_surrogates
 
         if value is not None and not isinstance(value, str):
             self.fail(field, "error.not_text")
             return ""
+        if value and has_surrogates(value):
+            self.fail(field, "error.not_text")
+            return ""
+        # Other control characters (an escape pasted or imported) are stored as typed
+        # and shown visibly wherever the text is shown (casebook.text.printable).
         result = clean(value, multiline=multiline)
         if required and not result:
             self.fail(field, "error.required")

@@ -32,6 +32,22 @@ def literal(value: object, *, multiline: bool = False, limit: int | None = None)
     return Text(printable(text, multiline=multiline))
 
 
+def show_harmlessly(control: Widget) -> Widget:
+    """An Input or TextArea filled with stored text shows its control characters
+    visibly (ESC as ␛): Textual would send them to the terminal as they are, and an
+    OSC sequence in a name would retitle the window. Called before the control is
+    mounted, so a form's fingerprint of what it showed is taken after."""
+    from textual.widgets import TextArea
+
+    if isinstance(control, Input) and control.value != printable(control.value):
+        control.value = printable(control.value)
+    elif isinstance(control, TextArea):
+        shown = printable(control.text, multiline=True).replace("\u2409", "\t")
+        if shown != control.text:
+            control.text = shown
+    return control
+
+
 def field_id(name: str) -> str:
     """The widget id of the FormField for a service field name (`persons.0.name`)."""
     return "field-" + name.replace(".", "-").replace("_", "-")
@@ -52,7 +68,7 @@ class FormField(Vertical):
         super().__init__(id=field_id(name))
         self.field_name = name
         self.label_key = label_key
-        self.control = control
+        self.control = show_harmlessly(control)
         self.required = required
 
     def compose(self) -> ComposeResult:
