@@ -49,6 +49,7 @@ TOP_KEYS = (
     "settings",
     "organisations",
     "trainings",
+    "publications",
     "cases",
 )
 _MISSING = object()
@@ -218,6 +219,19 @@ TRAINING = (
     _text("notes", MAX_TEXT, multiline=True),
     _VERSION,
 )
+# A year's figures as published (the statistics' fixed record): carried whole, so that
+# a moved casebook exports a published year exactly as it was published. `corrects` is
+# the position, in this list, of the publication a correction replaces.
+PUBLICATION = (
+    Spec("year", "int", required=True, low=1900, high=2999),
+    Spec("version", "int", default=1, low=1, high=1000),
+    Spec("k", "int", required=True, low=3, high=1000),
+    Spec("method", "raw", required=True, max_len=64),
+    Spec("language", "choice", default="nl", choices=("nl", "en")),
+    Spec("figures", "raw", required=True, max_len=10**7),
+    Spec("corrects", "int", low=0, high=10**6, column="corrects_id"),
+    Spec("published_at", "datetime", required=True),
+)
 
 # name in the case -> (specs, model name, history entity name)
 CASE_LISTS: dict[str, tuple[tuple[Spec, ...], str, str | None]] = {
@@ -375,8 +389,19 @@ def dump_data(session, *, exported_at: datetime | None = None) -> dict:
         "settings": settings,
         "organisations": [_encode_row(ORGANISATION, row, None) for row in orgs],
         "trainings": [_encode_row(TRAINING, row, None) for row in rows(m.Training)],
+        "publications": _dump_publications(rows(m.Publication)),
         "cases": out_cases,
     }
+
+
+def _dump_publications(publications) -> list[dict]:
+    position = {row.id: i for i, row in enumerate(publications)}
+    out = []
+    for row in publications:
+        item = _encode_row(PUBLICATION, row, None)
+        item["corrects"] = position.get(row.corrects_id)
+        out.append(item)
+    return out
 
 
 def _cols(model, *names: str) -> list:
@@ -526,11 +551,19 @@ class _Validator:
     """Checks the whole file against the layout and the target casebook and turns it
     into rows. Every problem is collected; nothing is raised half-way."""
 
-    def __init__(self, data: dict, *, existing_refs: set[str], existing_org_codes: set[str]):
+    def __init__(
+        self,
+        data: dict,
+        *,
+        existing_refs: set[str],
+        existing_org_codes: set[str],
+        published: set[tuple[int, int]] | None = None,
+    ):
         self.data = data
         self.problems = _Problems()
         self.existing_refs = existing_refs
         self.existing_org_codes = existing_org_codes
+        self.published = published or set()  # (year, version) already in the casebook
         self.this_year = local_today().year
         self.org_codes: dict[str, int] = {}
         self.n_orgs = 0
@@ -737,6 +770,7 @@ class _Validator:
             self.record(TRAINING, obj, f"trainings[{i}].", None)
             for i, obj in enumerate(self.array(data, "trainings", "", None))
         ]
+        publications = self.publications(self.array(data, "publications", "", None))
         cases = []
         seen: set[str] = set()
         for i, obj in enumerate(self.array(data, "cases", "", None)):
@@ -745,8 +779,39 @@ class _Validator:
             "settings": settings,
             "organisations": organisations,
             "trainings": trainings,
+            "publications": publications,
             "cases": cases,
         }
+
+    def publications(self, raw: list) -> list[dict]:
+        """The published years: each (year, version) once, not one this casebook has
+        published already, its figures JSON, a correction pointing at an earlier
+        publication of its year."""
+        out: list[dict | None] = []  # by position in the file (corrects points there)
+        seen: set[tuple[int, int]] = set()
+        for i, obj in enumerate(raw):
+            path = f"publications[{i}]."
+            row = self.record(PUBLICATION, obj, path, None)
+            out.append(row)
+            if row is None:
+                continue
+            key = (row["year"], row["version"])
+            if None not in key:
+                if key in seen:
+                    self.problems.add(f"{path}version", "transfer.error.duplicate")
+                elif key in self.published:
+                    self.problems.add(f"{path}version", "transfer.error.already_published")
+                seen.add(key)
+            try:
+                json.loads(row["figures"] or "")
+            except (TypeError, ValueError, RecursionError):
+                self.problems.add(f"{path}figures", "transfer.error.publication_figures")
+            corrects = row["corrects_id"]
+            if corrects is not None:
+                target = out[corrects] if corrects < i else None
+                if target is None or target["year"] != row["year"]:
+                    self.problems.add(f"{path}corrects", "transfer.error.publication_corrects")
+        return [row for row in out if row is not None]
 
     def settings(self, value) -> dict[str, str]:
         """The file's settings, checked as the Settings screen checks them (a retention
@@ -855,10 +920,12 @@ def import_data(cb, data: Any) -> ImportResult:
     with cb.write() as session:
         existing_refs = set(session.execute(select(m.Case.reference)).scalars())
         orgs_before = session.execute(select(m.Organisation.__table__)).all()
+        published = set(session.execute(select(m.Publication.year, m.Publication.version)).all())
         validator = _Validator(
             data,
             existing_refs=existing_refs,
             existing_org_codes={o.code for o in orgs_before if o.code},
+            published={(year, version) for year, version in published},
         )
         parsed = validator.run()
         if validator.problems.items:
@@ -868,6 +935,7 @@ def import_data(cb, data: Any) -> ImportResult:
         org_ids = writer.organisations(parsed["organisations"], orgs_before, fresh)
         writer.settings(parsed["settings"], fresh)
         writer.trainings(parsed["trainings"])
+        writer.publications(parsed["publications"])
         writer.cases(parsed["cases"], org_ids)
         return ImportResult(writer.counts)
 
@@ -1004,6 +1072,23 @@ class _Writer:
         rows = [{**row, "id": start + i} for i, row in enumerate(trainings)]
         self.insert(m.Training, rows)
         self.counts["trainings"] = len(rows)
+
+    def publications(self, publications: list[dict]) -> None:
+        from casebook import models as m
+
+        start = self.next_id(m.Publication)
+        # `corrects` is a position in the file's list; ids follow the same order. (An
+        # invalid record never gets here: the whole import is refused first.)
+        rows = [
+            {
+                **row,
+                "id": start + i,
+                "corrects_id": None if row["corrects_id"] is None else start + row["corrects_id"],
+            }
+            for i, row in enumerate(publications)
+        ]
+        self.insert(m.Publication, rows)
+        self.counts["publications"] = len(rows)
 
     def cases(self, cases: list[dict], org_ids: dict) -> None:
         from casebook import models as m

@@ -468,3 +468,67 @@ def test_round_trip_after_retention(demo_cb, tmp_path):
         assert _dump(target) == first
     finally:
         target.close()
+
+
+# ------------------------------------------------------------------ published statistics
+
+
+def _publish(cb, year: int) -> None:
+    from casebook.services import publications
+
+    with cb.write() as s:
+        publications.publish(s, year)
+
+
+def _stats_json(capsys, db, year: int) -> str:
+    code, out, err = _run(capsys, "--db", str(db), "stats", str(year), "--format", "json")
+    assert code == 0, err
+    return out
+
+
+def test_a_published_year_moves_with_the_casebook(demo_cb, tmp_path, capsys):
+    """A dump carries the publications: the moved casebook exports a published year
+    exactly as it was published (not rounded afresh), and knows it is published."""
+    _publish(demo_cb, 2025)
+    before = _stats_json(capsys, demo_cb.path, 2025)
+    with demo_cb.read() as session:
+        data = dump_data(session)
+    assert [(p["year"], p["version"], p["corrects"]) for p in data["publications"]] == [
+        (2025, 1, None)
+    ]
+    moved = open_casebook(tmp_path / "moved.sqlite3")
+    import_data(moved, json.loads(json.dumps(data)))
+    moved.close()
+    assert _stats_json(capsys, tmp_path / "moved.sqlite3", 2025) == before
+    code, _, err = _run(
+        capsys, "--db", str(tmp_path / "moved.sqlite3"), "stats", "2025", "--publish"
+    )
+    assert code == 1 and "2025" in err  # already published, there too
+
+
+def test_publications_in_a_file_are_checked(demo_cb, cb):
+    _publish(demo_cb, 2025)
+    with demo_cb.read() as session:
+        data = dump_data(session)
+    only = {**data, "cases": [], "organisations": [], "trainings": []}
+    # a second copy of the same publication, and a correction of nothing earlier
+    broken = copy.deepcopy(only)
+    first = broken["publications"][0]
+    broken["publications"] = [
+        first,
+        dict(first),
+        {**first, "version": 2, "corrects": 5},
+        {**first, "version": 3, "figures": "{not json"},
+    ]
+    before = _fingerprint(cb)
+    with pytest.raises(ImportRefused) as refused:
+        import_data(cb, broken)
+    keys = {(p.field, p.error.key) for p in refused.value.problems}
+    assert ("publications[1].version", "transfer.error.duplicate") in keys
+    assert ("publications[2].corrects", "transfer.error.publication_corrects") in keys
+    assert ("publications[3].figures", "transfer.error.publication_figures") in keys
+    assert _fingerprint(cb) == before
+    # the year the casebook has published already is not published a second time
+    with pytest.raises(ImportRefused) as refused:
+        import_data(demo_cb, only)
+    assert [p.error.key for p in refused.value.problems] == ["transfer.error.already_published"]
