@@ -436,9 +436,10 @@ def restore(source: Path | str, target: Path | str) -> RestoreResult:
 
 def newest_good_backup(db_path: Path | str) -> Path | None:
     """The newest copy in the casebook's backups folder that passes quick_check (and
-    is a casebook), newest first by modification time; None when there is none."""
+    is a casebook), newest first by modification time (the clock's, see write_copy),
+    then by name (a daily copy's name holds its day); None when there is none."""
     found = list_backups(Path(db_path))
-    found.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    found.sort(key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
     for p in found:
         try:
             _require_casebook(p)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from casebook.db import driver_reads
@@ -67,6 +68,14 @@ def check_values(values: dict[str, object], *, partial: bool = False) -> dict[st
             continue
         number = check.integer(name, raw, low=low, high=high, required=True)
         out[name] = "" if number is None else str(number)
+    if "stats_key" in values:
+        # the statistics' rounding key (never shown): carried as it is by a dump, so a
+        # moved casebook rounds its drafts as before
+        key = values["stats_key"]
+        if isinstance(key, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,128}", key, re.ASCII):
+            out["stats_key"] = key
+        else:
+            check.fail("stats_key", "error.unknown_code", code="…")
     if not partial or "retention_mode" in values:
         mode = values.get("retention_mode", "strip")
         if mode not in RETENTION_MODES:
