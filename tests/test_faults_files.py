@@ -219,7 +219,7 @@ def test_files_cannot_be_read_by_another_user(loose_umask):
 
 
 async def test_the_ui_says_in_words_that_the_casebook_is_damaged(cb):
-    from tests.uikit import SIZE, make_app, settle
+    from tests.uikit import SIZE, make_app, record_notices, settle, wait_until
 
     for _ in range(40):
         new_case(cb)
@@ -229,26 +229,13 @@ async def test_the_ui_says_in_words_that_the_casebook_is_damaged(cb):
     book = open_casebook(cb.path)
     try:
         app = make_app(book)
-        shown = _record_notifications(app)
+        notices = record_notices(app)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await pilot.pause(0.8)  # the check starts half a second after Today
-            await app.workers.wait_for_complete()
-            await settle(pilot)
+            # the check starts half a second after Today, in a worker
+            await wait_until(pilot, lambda: any("beschadigd" in m for m, _ in notices))
     finally:
         book.close()
+    shown = [m for m, _ in notices]
     assert any("beschadigd" in m and str(made) in m for m in shown), shown
     assert not any("malformed" in m for m in shown)
-
-
-def _record_notifications(app) -> list[str]:
-    """The texts the App is asked to notify (its public `notify`, recorded)."""
-    shown: list[str] = []
-    notify = app.notify
-
-    def record(message, *args, **kw):
-        shown.append(str(message))
-        return notify(message, *args, **kw)
-
-    app.notify = record
-    return shown

@@ -72,10 +72,10 @@ def test_a_save_cancelled_while_waiting_for_a_lock_is_not_applied_when_it_clears
 
 
 async def test_the_ui_refuses_a_save_into_a_deleted_casebook_and_keeps_the_typing(cb):
-    from tests.uikit import SIZE, make_app, settle, type_text
+    from tests.uikit import SIZE, make_app, record_notices, settle, type_text
 
     app = make_app(cb)
-    shown = _record_notifications(app)
+    notices = record_notices(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("f9")
@@ -87,20 +87,8 @@ async def test_the_ui_refuses_a_save_into_a_deleted_casebook_and_keeps_the_typin
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert field.value == "Gemeente Zuidhaven"
+    shown = [m for m, _ in notices]
     assert any("verwijderd of verplaatst" in m for m in shown), shown
     from casebook.i18n import t
 
     assert t("settings.saved") not in shown  # nothing reported saved
-
-
-def _record_notifications(app) -> list[str]:
-    """The texts the App is asked to notify (its public `notify`, recorded)."""
-    shown: list[str] = []
-    notify = app.notify
-
-    def record(message, *args, **kw):
-        shown.append(str(message))
-        return notify(message, *args, **kw)
-
-    app.notify = record
-    return shown

@@ -18,7 +18,7 @@ from screens.widgets.confirm import ConfirmModal
 from screens.widgets.notice import NoticeModal
 from tests.caseui import case_app, cells, choose, section_text, settle, type_text
 from tests.servicekit import TODAY, get_case, persons_of, step, steps_of, triaged_case
-from tests.uikit import record_notifications
+from tests.uikit import record_notices
 
 
 def by_type(cb, case_id: int) -> dict[str, FollowUpStep]:
@@ -476,7 +476,7 @@ async def test_closing_refused_until_settled_then_closed_and_reopened(cb):
         s.flush()
         referral_service.set_referral_status(s, referral.id, "PLACED", on=TODAY)
     app = case_app(cb, case_id)
-    shown = record_notifications(app)
+    shown = record_notices(app)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         await pilot.press("f10")

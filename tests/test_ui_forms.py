@@ -35,7 +35,7 @@ from screens.widgets.notice import NoticeModal
 from tests import servicekit as kit
 from tests.caseui import case_app, choose, settle, type_text
 from tests.servicekit import TODAY, steps_of, triaged_case
-from tests.uikit import SIZE, make_app, wait_until
+from tests.uikit import SIZE, make_app, palette_answered, wait_until
 
 LEAVE_KEYS = ["escape", "ctrl+q", "f2", "f3", "f6", "palette"]
 
@@ -49,8 +49,7 @@ async def press_leave(pilot, key: str) -> None:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await type_text(pilot, "Casussen")
-        await pilot.pause(0.5)
-        await settle(pilot)
+        await palette_answered(pilot)
         await pilot.press("down", "enter")
     else:
         await pilot.press(key)
@@ -213,7 +212,10 @@ async def test_escape_while_a_save_waits_for_the_lock_cancels_it(cb):
         other.execute("BEGIN IMMEDIATE")  # another window holds the write lock
         try:
             await pilot.press("ctrl+s")
-            await pilot.pause(0.3)
+            for _ in range(300):  # until the save is under way (not settle: it waits)
+                if form._saving:
+                    break
+                await pilot.pause(0.01)
             assert form._saving
             await pilot.press("escape")
             await pilot.pause()

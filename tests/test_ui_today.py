@@ -19,7 +19,7 @@ from tests.uikit import (
     SIZE,
     TODAY,
     make_app,
-    record_notifications,
+    record_notices,
     screen_text,
     settle,
     table_rows,
@@ -145,7 +145,7 @@ async def test_a_case_that_is_gone_is_refused_in_words(board_cb):
     and stays on the board."""
     cb, _ = board_cb
     app = make_app(cb)
-    shown = record_notifications(app)
+    shown = record_notices(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.open_case(999_999)

@@ -61,7 +61,7 @@ def screen_text(app) -> str:
     return "\n".join(lines)
 
 
-def record_notifications(app) -> list:
+def record_notices(app) -> list:
     """The notifications `app` shows from now on, as (message, severity) pairs,
     recorded through the public `App.notify`."""
     shown: list[tuple[str, str]] = []
