@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Select, Static
@@ -34,7 +35,23 @@ class FormModal(FormBase, ModalScreen):
     FormModal Input, FormModal Select { width: 100%; }
     FormModal TextArea { height: 5; }
     """
-    BINDINGS = FormBase.FORM_BINDINGS
+    # A pop-up is modal: Textual stops the App's keys at it. The ways out of casebook
+    # are bound here too, so they ask (unsaved input) or leave, instead of doing nothing.
+    BINDINGS = [
+        *FormBase.FORM_BINDINGS,
+        *(
+            Binding(key, f"app.{action}", label, id=f"form.{action}", show=False)
+            for key, action, label in (
+                ("ctrl+q", "quit", "key.quit"),
+                ("f2", "today", "key.today"),
+                ("f3", "cases", "key.cases"),
+                ("f6", "statistics", "key.statistics"),
+                ("f7", "directory", "key.directory"),
+                ("f8", "trainings", "key.trainings"),
+                ("f9", "settings", "key.settings"),
+            )
+        ),
+    ]
 
     #: catalogue key of the heading
     TITLE_KEY = ""
