@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -62,10 +63,20 @@ def test_a_save_cancelled_while_waiting_for_a_lock_is_not_applied_when_it_clears
     holder = sqlite3.connect(cb.path, isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN IMMEDIATE")  # another window is writing
     cancel = threading.Event()
-    threading.Timer(0.3, cancel.set).start()  # the officer presses Escape
-    threading.Timer(0.8, holder.execute, ("COMMIT",)).start()  # then the lock clears
+
+    def other_window() -> None:
+        # plain sleeps, not threading.Timer: a timed Event.wait never returns under
+        # libfaketime, and the suite must run with the machine's clock moved
+        time.sleep(0.3)
+        cancel.set()  # the officer presses Escape
+        time.sleep(0.5)
+        holder.execute("COMMIT")  # then the lock clears
+
+    releaser = threading.Thread(target=other_window)
+    releaser.start()
     with pytest.raises(SaveCancelled), cb.write(cancel=cancel) as s:
         casebook_settings.put(s, "municipality", "Gemeente X")
+    releaser.join()
     holder.close()
     with cb.read() as s:
         assert casebook_settings.get(s, "municipality") == ""
