@@ -18,27 +18,7 @@ from casebook.db import open_casebook
 from casebook.errors import StaleEditError, ValidationError
 from casebook.services import settings as casebook_settings
 from casebook.transfer import ImportRefused, dump_data, import_data, read_file
-
-
-def _minimal(reference: str = "2025-0001") -> dict:
-    return {
-        "format": "casebook-dump",
-        "format_version": 1,
-        "cases": [
-            {
-                "reference": reference,
-                "subject_type": "PERSON",
-                "title": "Voorbeeld",
-                "phase": "INTAKE",
-                "status": "NEW",
-                "opened_on": "2025-03-01",
-                "signals": [
-                    {"received_on": "2025-03-01", "channel": "PHONE", "source_role": "BURGER"}
-                ],
-            }
-        ],
-    }
-
+from tests.test_transfer import _minimal
 
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 

@@ -5,11 +5,11 @@ without notice in any release, and then the app, or every snapshot, breaks at on
 The scan reads the files' syntax trees and flags:
 - an import of a private Textual module (`textual._x`, `textual.widgets._x`);
 - `obj._name` where `obj` is not `self`/`cls` and `_name` is a private name that some
-  Textual class defines (`app._notifications`, `super()._render_cell`,
-  `type(self)._merged_bindings`);
+  Textual class defines (an App's notification list, a DataTable's cell renderer
+  called through `super()`, the merged bindings read through `type(self)`);
 - in a class derived from Textual classes: `self._name`, or a method `_name`, where
   `_name` is a private name of one of those Textual classes (an override of, or a
-  write over, Textual's internals: `def _handle_exception`, `self._selected`).
+  write over, Textual's internals: the App's exception handler, a toggle's selection).
 
 Textual's private names are read from Textual's own classes (their namespace and
 every `self._x` in their source). Our own private names that Textual's classes do not
