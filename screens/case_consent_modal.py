@@ -61,6 +61,17 @@ class ConsentModal(FormModal):
             ),
         )
         yield FormField(
+            "given_by",
+            "consent.given_by",
+            CodeSelect(
+                "consent_givers",
+                value=p.given_by or "PERSON",
+                allow_blank=False,
+                id="consent-given-by",
+            ),
+            required=True,
+        )
+        yield FormField(
             "recorded_on",
             "case.consent.recorded_on",
             DateInput(self.today, id="consent-on"),
@@ -89,6 +100,7 @@ class ConsentModal(FormModal):
                 method=self.query_one("#consent-method", CodeSelect).code or "",
                 organisation_id=select_value(self.query_one("#consent-org", Select)),
                 note=self.query_one("#consent-note", Input).value,
+                given_by=self.query_one("#consent-given-by", CodeSelect).code or "PERSON",
             ),
         )
 
