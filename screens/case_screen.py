@@ -29,6 +29,8 @@ from casebook.i18n import t
 from casebook.models import STEP_OPEN
 from casebook.services.cases import CaseDetail
 from casebook.text import one_line
+from screens.case_dupes_actions import BINDINGS as DUPES_BINDINGS
+from screens.case_dupes_actions import DupesActions
 from screens.case_timeline import Lookups, person_name, timeline_row
 from screens.widgets.focus import focus_now
 from screens.widgets.footer import KeyFooter
@@ -131,7 +133,7 @@ def load_case(session, case_id: int, *, with_history: bool = True) -> CaseData:
     return CaseData(detail=detail, organisations=orgs, has_history=with_history)
 
 
-class CaseScreen(Screen):
+class CaseScreen(DupesActions, Screen):
     # The styles live in case_screen.tcss beside this file, but are given to Textual as
     # the screen's default CSS rather than as CSS_PATH: a screen with a CSS_PATH makes
     # Textual parse every style sheet of the app again and restyle every widget of every
@@ -164,6 +166,7 @@ class CaseScreen(Screen):
         Binding(str(n), f"tab('{name}')", f"case.tab.{name}", id=f"case.tab.{name}", show=False)
         for n, name in enumerate(TABS, start=1)
     ]
+    BINDINGS = BINDINGS + DUPES_BINDINGS  # details, move a signal, merge (g, z, M)
 
     def __init__(self, case_id: int, *, data: CaseData | None = None):
         """`data`: the case already read (without its history), shown on mount."""
@@ -546,6 +549,8 @@ class CaseScreen(Screen):
                 if c.given
                 else "✗ " + t("case.consent.withdrawn_word")
             )
+            if c.given_by != "PERSON":  # who signed, when it was not the person
+                given += f" ({refdata.label('consent_givers', c.given_by).lower()})"
             current = latest[(c.person_id, c.purpose, c.organisation_id)] == c.id
             rows.append(
                 (
@@ -661,6 +666,9 @@ class CaseScreen(Screen):
             return not is_open
         if action in ("contact", "add_step", "referral", "add_person", "consent", "deadline"):
             return True if is_open else None
+        dupes = self.dupes_check_action(action, tab, is_open)
+        if dupes is not NotImplemented:
+            return dupes
         return True
 
     # -- actions -------------------------------------------------------------------------
@@ -907,6 +915,7 @@ class CaseScreen(Screen):
                     given=not item.given,
                     method=item.method,
                     organisation_id=item.organisation_id,
+                    given_by=item.given_by,
                 ),
                 person_id=item.person_id,
             )

@@ -184,3 +184,95 @@ async def test_triage_warns_for_a_15_year_old_without_a_guardians_consent(cb):
         await plan_comensha_in_triage(pilot, screen)
         assert type(app.screen).__name__ == "TodayScreen"
     assert [s.step_type for s in kit.steps_of(cb, case_id)] == ["AANMELD_CM_REG"]
+
+
+# -- the case file: details, move a signal, merge ----------------------------------------
+
+
+async def test_details_form_changes_urgency_and_sectors_into_the_timeline(cb):
+    from casebook.services.case_details import other_sectors
+    from tests.caseui import case_app, section_text
+    from tests.caseui import settle as case_settle
+
+    case_id = kit.triaged_case(cb)  # HIGH, LAB, AGRI
+    app = case_app(cb, case_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await case_settle(pilot)
+        await pilot.press("g")
+        await case_settle(pilot)
+        modal = app.screen
+        assert type(modal).__name__ == "CaseDetailsModal"
+        assert modal.query_one("#details-title").value == "Signaal over een woning"
+        modal.query_one("#details-urgency").value = "ACUTE"
+        modal.query_one("#details-sector").value = "LOG"
+        modal.query_one("#details-other-sectors").select("UITZEND")
+        await pilot.press("ctrl+s")
+        await case_settle(pilot)
+        assert type(app.screen).__name__ == "CaseScreen"
+        await pilot.press("8")  # the timeline
+        await case_settle(pilot)
+        text = section_text(app.screen)
+        assert "Urgentie gewijzigd Hoog → Acuut – direct handelen" in text
+        assert "Andere sectoren gewijzigd – → Uitzendbureau" in text
+    case = kit.get_case(cb, case_id)
+    assert (case.urgency, case.sector) == ("ACUTE", "LOG")
+    with cb.read() as s:
+        assert other_sectors(s, case_id) == ["UITZEND"]
+
+
+async def pick_case(pilot, text: str) -> None:
+    await type_text(pilot, text)
+    await settle(pilot)
+    await pilot.press("enter")  # to the results
+    await pilot.press("enter")  # take the first
+    await settle(pilot)
+
+
+async def test_a_signal_is_moved_from_the_case_file(cb):
+    from tests.caseui import case_app
+    from tests.caseui import settle as case_settle
+
+    source = kit.new_case(cb, title="Woning")
+    target = kit.new_case(cb, title="Uitzendbureau Noord")
+    with cb.write() as s:
+        intake.record_signal(s, kit.signal(observed="hoort bij Noord"), case_id=source)
+    app = case_app(cb, source)
+    async with app.run_test(size=SIZE) as pilot:
+        await case_settle(pilot)
+        await pilot.press("1")  # signals
+        await case_settle(pilot)
+        await pilot.press("j")  # the second signal
+        await pilot.press("z")
+        await case_settle(pilot)
+        assert type(app.screen).__name__ == "MoveSignalModal"
+        await pick_case(pilot, "Noord")
+        await pilot.press("ctrl+s")
+        await case_settle(pilot)
+        assert type(app.screen).__name__ == "CaseScreen"
+    moved = [s.observed for s in signals_of(cb, target)]
+    assert "hoort bij Noord" in moved and len(moved) == 2
+    assert "signal.moved_out" in kit.events(cb, source)
+    assert "signal.moved_in" in kit.events(cb, target)
+
+
+async def test_a_duplicate_case_is_merged_from_the_case_file(cb):
+    from tests.caseui import case_app
+    from tests.caseui import settle as case_settle
+
+    right = kit.new_case(cb, title="Nagelstudio Centrum")
+    dup = kit.new_case(cb, title="Nagelstudio (dubbel)")
+    app = case_app(cb, dup)
+    async with app.run_test(size=SIZE) as pilot:
+        await case_settle(pilot)
+        await pilot.press("M")
+        await case_settle(pilot)
+        assert type(app.screen).__name__ == "MergeModal"
+        await pick_case(pilot, "Centrum")
+        await pilot.press("ctrl+s")
+        await case_settle(pilot)
+        # the case it went into is shown
+        assert type(app.screen).__name__ == "CaseScreen"
+        assert app.screen.case_id == right
+    merged = kit.get_case(cb, dup)
+    assert (merged.status, merged.merged_into) == ("CLOSED", "2026-0001")
+    assert len(signals_of(cb, right)) == 2 and signals_of(cb, dup) == []
