@@ -24,6 +24,7 @@ CODE_COLUMNS: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("case_file", "closure_outcome"): "closure_outcomes",
     ("case_file", "subject_type"): "subject_types",
     ("case_exploitation", "code"): "exploitation_types",
+    ("case_sector", "code"): "sectors",
     ("signal", "channel"): "signal_channels",
     ("signal", "source_role"): "source_roles",
     ("signal_indicator", "code"): "indicators",
@@ -31,6 +32,7 @@ CODE_COLUMNS: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("person", "gender"): "genders",
     ("person", "nationality"): "countries",
     ("person", "b8_status"): "b8_statuses",
+    ("person", "guardian_relation"): "consent_givers",
     ("followup_step", "step_type"): "step_types",
     ("followup_step", "status"): ("OPEN", "DONE", "CANCELLED", "CARRIED"),
     ("referral", "shelter_type"): "shelter_types",
@@ -39,6 +41,7 @@ CODE_COLUMNS: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("contact_moment", "counterpart_role"): "counterpart_roles",
     ("consent", "purpose"): "consent_purposes",
     ("consent", "method"): "consent_methods",
+    ("consent", "given_by"): "consent_givers",
     ("deadline", "kind"): ("BEDENKTIJD", "AANGIFTE", "CALLBACK", "OTHER"),
 }
 

@@ -133,7 +133,9 @@ class Person(SQLModel, table=True):
     name: str = Field(default="", max_length=200)
     contact: str = Field(default="", max_length=500)
     address: str = Field(default="", max_length=500)
-    guardian_name: str = Field(default="", max_length=200)
+    guardian_name: str = Field(
+        default="", max_length=200, sa_column_kwargs={"server_default": sa.text("''")}
+    )
     notes: str = Field(default="")
     erased: bool = Field(default=False)
     created_at: datetime = _ts()
@@ -224,7 +226,10 @@ class Consent(SQLModel, table=True):
     recorded_on: date
     method: str = Field(max_length=16)
     # who gave it: the person, a parent, a guardian, a legal representative
-    given_by: str = Field(default="PERSON", max_length=16)
+    # (a server default: migration 0005 added it to the consent already on record)
+    given_by: str = Field(
+        default="PERSON", max_length=16, sa_column_kwargs={"server_default": "PERSON"}
+    )
     note: str = Field(default="")
     created_at: datetime = _ts()
 

@@ -11,6 +11,10 @@ Create Date: 2026-12-02
   parent, a guardian, a legal representative; `consent_givers` codes).
 - `consent.given_by`: who gave the consent; every consent recorded before this
   revision counts as given by the person.
+
+Columns are added in place (ALTER TABLE ADD COLUMN), never by copying a table: the
+migration runs with foreign keys on, and dropping the old copy of `case_file` or
+`person` would cascade into every signal, step and consent of the casebook.
 """
 
 import sqlalchemy as sa
@@ -22,36 +26,7 @@ branch_labels = None
 depends_on = None
 
 
-def _search_triggers() -> list[tuple[str, str]]:
-    """The case search index's triggers (0002), as stored: a batch copy of `case_file`
-    or `person` would break them, so they are dropped first and made again after."""
-    rows = op.get_bind().execute(
-        sa.text(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-            " AND name LIKE 'case_search_%' ORDER BY name"
-        )
-    )
-    return [(name, sql) for name, sql in rows]
-
-
-def _without_triggers(alter) -> None:
-    triggers = _search_triggers()
-    for name, _sql in triggers:
-        op.execute(f"DROP TRIGGER IF EXISTS {name}")
-    alter()
-    for _name, sql in triggers:
-        op.execute(sql)
-
-
 def upgrade() -> None:
-    _without_triggers(_upgrade)
-
-
-def downgrade() -> None:
-    _without_triggers(_downgrade)
-
-
-def _upgrade() -> None:
     op.create_table(
         "case_sector",
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -59,28 +34,24 @@ def _upgrade() -> None:
         sa.ForeignKeyConstraint(["case_id"], ["case_file.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("case_id", "code"),
     )
-    with op.batch_alter_table("case_file", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("merged_into", sa.String(length=16), nullable=True))
-    # NOT NULL columns without a server default: added empty, filled, then required
-    with op.batch_alter_table("person", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("guardian_relation", sa.String(length=16), nullable=True))
-        batch_op.add_column(sa.Column("guardian_name", sa.String(length=200), nullable=True))
-    op.execute("UPDATE person SET guardian_name = '' WHERE guardian_name IS NULL")
-    with op.batch_alter_table("person", schema=None) as batch_op:
-        batch_op.alter_column("guardian_name", existing_type=sa.String(length=200), nullable=False)
-    with op.batch_alter_table("consent", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("given_by", sa.String(length=16), nullable=True))
-    op.execute("UPDATE consent SET given_by = 'PERSON' WHERE given_by IS NULL")
-    with op.batch_alter_table("consent", schema=None) as batch_op:
-        batch_op.alter_column("given_by", existing_type=sa.String(length=16), nullable=False)
+    op.add_column("case_file", sa.Column("merged_into", sa.String(length=16), nullable=True))
+    op.add_column("person", sa.Column("guardian_relation", sa.String(length=16), nullable=True))
+    op.add_column(
+        "person",
+        sa.Column(
+            "guardian_name", sa.String(length=200), nullable=False, server_default=sa.text("''")
+        ),
+    )
+    op.add_column(
+        "consent",
+        sa.Column("given_by", sa.String(length=16), nullable=False, server_default="PERSON"),
+    )
 
 
-def _downgrade() -> None:
-    with op.batch_alter_table("consent", schema=None) as batch_op:
-        batch_op.drop_column("given_by")
-    with op.batch_alter_table("person", schema=None) as batch_op:
-        batch_op.drop_column("guardian_name")
-        batch_op.drop_column("guardian_relation")
-    with op.batch_alter_table("case_file", schema=None) as batch_op:
-        batch_op.drop_column("merged_into")
+def downgrade() -> None:
+    # SQLite (3.35 and later) drops a column in place, without copying the table
+    op.drop_column("consent", "given_by")
+    op.drop_column("person", "guardian_name")
+    op.drop_column("person", "guardian_relation")
+    op.drop_column("case_file", "merged_into")
     op.drop_table("case_sector")
