@@ -61,17 +61,6 @@ class ConsentModal(FormModal):
             ),
         )
         yield FormField(
-            "given_by",
-            "consent.given_by",
-            CodeSelect(
-                "consent_givers",
-                value=p.given_by or "PERSON",
-                allow_blank=False,
-                id="consent-given-by",
-            ),
-            required=True,
-        )
-        yield FormField(
             "recorded_on",
             "case.consent.recorded_on",
             DateInput(self.today, id="consent-on"),
@@ -81,6 +70,18 @@ class ConsentModal(FormModal):
             "method",
             "case.consent.method",
             CodeSelect("consent_methods", value=p.method or None, id="consent-method"),
+            required=True,
+        )
+        # who signed: under 16 a parent or guardian (consent.consent_gaps)
+        yield FormField(
+            "given_by",
+            "consent.given_by",
+            CodeSelect(
+                "consent_givers",
+                value=p.given_by or "PERSON",
+                allow_blank=False,
+                id="consent-given-by",
+            ),
             required=True,
         )
         yield FormField(

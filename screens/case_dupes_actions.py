@@ -32,6 +32,14 @@ class DupesActions:
             return True if tab == "signals" else None
         return NotImplemented
 
+    def sector_text(self) -> str:
+        """The primary sector, and the others beside it after a "+"."""
+        from casebook import refdata
+
+        primary = refdata.label("sectors", self.data.case.sector) or "–"
+        others = [refdata.label("sectors", code) for code in self.data.other_sectors]
+        return " + ".join([primary, *others]) if others else primary
+
     def palette_commands(self):
         """The case's own commands for the palette (screens.app.get_system_commands)."""
         from textual.app import SystemCommand

@@ -86,7 +86,8 @@ class CasePicker(Vertical):
     def _to_results(self, event: Input.Submitted) -> None:
         event.stop()  # Enter in the search goes to the list, never saves
         results = self.query_one(OptionList)
-        if results.display and results.option_count:
+        # only to a list with something to pick ("none found" keeps the cursor here)
+        if results.display and results.option_count and results.get_option_at_index(0).id != "none":
             focus_now(results)
             results.highlighted = 0
 
@@ -99,7 +100,7 @@ class CasePicker(Vertical):
         self.chosen = (int(case_id), reference)
         event.option_list.display = False
         self.query_one("#picker-chosen", Static).update(
-            Text.assemble(("→ ", "bold"), literal(reference), " · ", event.option.prompt)
+            Text.assemble(("→ ", "bold"), event.option.prompt)
         )
 
 

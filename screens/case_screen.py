@@ -95,6 +95,7 @@ class CaseData:
     detail: CaseDetail
     organisations: dict[int, tuple[str, bool]] = field(default_factory=dict)
     has_history: bool = True  # detail.history holds the timeline (read on its tab)
+    other_sectors: list[str] = field(default_factory=list)  # beside the primary one
 
     @property
     def case(self):
@@ -130,7 +131,14 @@ def load_case(session, case_id: int, *, with_history: bool = True) -> CaseData:
 
     detail = case_detail(session, case_id, with_history=with_history)
     orgs = {o.id: (o.name, o.active) for o in directory.search(session, limit=100_000)}
-    return CaseData(detail=detail, organisations=orgs, has_history=with_history)
+    from casebook.services.case_details import other_sectors
+
+    return CaseData(
+        detail=detail,
+        organisations=orgs,
+        has_history=with_history,
+        other_sectors=other_sectors(session, case_id),
+    )
 
 
 class CaseScreen(DupesActions, Screen):
@@ -284,7 +292,7 @@ class CaseScreen(DupesActions, Screen):
         types = ", ".join(refdata.label("exploitation_types", c) for c in d.exploitation_types)
         parts = [
             (t("case.summary.exploitation"), types or "–"),
-            (t("case.summary.sector"), refdata.label("sectors", case.sector) or "–"),
+            (t("case.summary.sector"), self.sector_text()),
         ]
         self._parts(text, parts)
         text.append("\n")

@@ -209,6 +209,8 @@ async def test_details_form_changes_urgency_and_sectors_into_the_timeline(cb):
         await pilot.press("ctrl+s")
         await case_settle(pilot)
         assert type(app.screen).__name__ == "CaseScreen"
+        summary = str(app.screen.query_one("#case-summary").render())
+        assert "Sector: Vervoer" in summary and "+ Uitzendbureau" in summary
         await pilot.press("8")  # the timeline
         await case_settle(pilot)
         text = section_text(app.screen)
