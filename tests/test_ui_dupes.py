@@ -278,3 +278,42 @@ async def test_a_duplicate_case_is_merged_from_the_case_file(cb):
     merged = kit.get_case(cb, dup)
     assert (merged.status, merged.merged_into) == ("CLOSED", "2026-0001")
     assert len(signals_of(cb, right)) == 2 and signals_of(cb, dup) == []
+
+
+async def test_a_guardian_and_who_consented_are_recorded_from_the_case_file(cb):
+    from tests.caseui import case_app
+    from tests.caseui import settle as case_settle
+
+    child = [intake.PersonInput(role="VICTIM", name="Noor", birth_year=2011)]
+    case_id = kit.new_case(cb, persons=child)
+    app = case_app(cb, case_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await case_settle(pilot)
+        await pilot.press("2", "e")  # edit the person
+        await case_settle(pilot)
+        modal = app.screen
+        assert type(modal).__name__ == "PersonModal"
+        modal.query_one("#person-guardian-relation").value = "GUARDIAN"
+        modal.query_one("#person-guardian-name").value = "J. de Voogd"
+        await pilot.press("ctrl+s")
+        await case_settle(pilot)
+        await pilot.press("o")  # consent for the selected person
+        await case_settle(pilot)
+        modal = app.screen
+        assert type(modal).__name__ == "ConsentModal"
+        modal.query_one("#consent-purpose").value = "COMENSHA_REG"
+        modal.query_one("#consent-method").value = "WRITTEN"
+        modal.query_one("#consent-given-by").value = "GUARDIAN"
+        await pilot.press("ctrl+s")
+        await case_settle(pilot)
+        assert type(app.screen).__name__ == "CaseScreen"
+        await pilot.press("6")
+        await case_settle(pilot)
+        from tests.caseui import section_text
+
+        assert "✓ gegeven (voogd)" in section_text(app.screen)
+    [person] = kit.persons_of(cb, case_id)
+    assert (person.guardian_relation, person.guardian_name) == ("GUARDIAN", "J. de Voogd")
+    with cb.read() as s:
+        assert s.exec(select(consent.Consent.given_by)).one() == "GUARDIAN"
+        assert consent.consent_gaps(s, case_id, "AANMELD_CM_REG", today=kit.TODAY) == []
