@@ -307,6 +307,8 @@ class CaseScreen(DupesActions, Screen):
                     ),
                 ],
             )
+            if case.merged_into:  # a duplicate: where its contents went
+                text.append(f"  ·  {t('dupes.merged_banner', reference=case.merged_into)}")
         else:
             text.append(f"{t('case.summary.next_step')}: ", style="bold")
             text.append_text(self._next_step_text())

@@ -277,6 +277,11 @@ async def test_a_duplicate_case_is_merged_from_the_case_file(cb):
         assert app.screen.case_id == right
     merged = kit.get_case(cb, dup)
     assert (merged.status, merged.merged_into) == ("CLOSED", "2026-0001")
+    app = case_app(cb, dup)  # the duplicate says where it went
+    async with app.run_test(size=SIZE) as pilot:
+        await case_settle(pilot)
+        summary = str(app.screen.query_one("#case-summary").render())
+        assert "Samengevoegd met 2026-0001" in summary
     assert len(signals_of(cb, right)) == 2 and signals_of(cb, dup) == []
 
 
