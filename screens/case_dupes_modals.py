@@ -28,7 +28,8 @@ from screens.widgets.ticks import TickList
 
 
 class CasePicker(Vertical):
-    """Find another open case by reference or title; `chosen` is (id, reference)."""
+    """Find another open case by reference or title; `chosen` is (id, reference,
+    version): the version as the case was picked, which guards the save."""
 
     DEFAULT_CSS = """
     CasePicker { height: auto; }
@@ -39,7 +40,7 @@ class CasePicker(Vertical):
     def __init__(self, exclude: int, **kw) -> None:
         super().__init__(**kw)
         self.exclude = exclude
-        self.chosen: tuple[int, str] | None = None
+        self.chosen: tuple[int, str, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=t("dupes.target.placeholder"), id="picker-search")
@@ -96,15 +97,20 @@ class CasePicker(Vertical):
         event.stop()
         if event.option.id in (None, "none"):
             return
+        from screens import door
+
         case_id, reference = event.option.id.split(":", 1)
-        self.chosen = (int(case_id), reference)
+        version = door.read_now(self, lambda s: _version(s, int(case_id)))
+        if version is None:
+            return
+        self.chosen = (int(case_id), reference, version)
         event.option_list.display = False
         self.query_one("#picker-chosen", Static).update(
             Text.assemble(("→ ", "bold"), event.option.prompt)
         )
 
 
-def _target(picker: CasePicker) -> tuple[int, str]:
+def _target(picker: CasePicker) -> tuple[int, str, int]:
     if picker.chosen is None:
         raise ValidationError([FieldError("target", "dupes.target.required")])
     return picker.chosen
@@ -157,15 +163,13 @@ class MoveSignalModal(FormModal):
     def apply(self, session, data):
         from casebook.services.merge import move_signal
 
-        target_id, reference = data
+        target_id, reference, target_version = data
         move_signal(
             session,
             self.signal.id,
             target_id,
             expected_source_version=self.case_version,
-            # the other case as it is now: a change there since it was found is no
-            # edit of what the officer read, only this case's version is
-            expected_target_version=_version(session, target_id),
+            expected_target_version=target_version,
         )
         return reference
 
@@ -208,14 +212,14 @@ class MergeModal(FormModal):
     def apply(self, session, data):
         from casebook.services.merge import merge_cases
 
-        (target_id, reference), note = data
+        (target_id, reference, target_version), note = data
         merge_cases(
             session,
             self.case.id,
             target_id,
             note=note,
             expected_duplicate_version=self.case.version,
-            expected_target_version=_version(session, target_id),
+            expected_target_version=target_version,
         )
         return target_id, reference
 

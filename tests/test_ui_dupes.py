@@ -322,3 +322,30 @@ async def test_a_guardian_and_who_consented_are_recorded_from_the_case_file(cb):
     with cb.read() as s:
         assert s.exec(select(consent.Consent.given_by)).one() == "GUARDIAN"
         assert consent.consent_gaps(s, case_id, "AANMELD_CM_REG", today=kit.TODAY) == []
+
+
+async def test_a_merge_is_refused_when_the_other_case_changed_after_it_was_picked(cb):
+    from casebook.services import contacts
+    from tests.caseui import case_app
+    from tests.caseui import settle as case_settle
+    from tests.uikit import record_notices
+
+    right = kit.new_case(cb, title="Nagelstudio Centrum")
+    dup = kit.new_case(cb, title="Nagelstudio (dubbel)")
+    app = case_app(cb, dup)
+    async with app.run_test(size=SIZE) as pilot:
+        notices = record_notices(app)
+        await case_settle(pilot)
+        await pilot.press("M")
+        await case_settle(pilot)
+        await pick_case(pilot, "Centrum")
+        with cb.write() as s:  # another window logs a contact on the right case
+            contacts.log_contact(
+                s, right, contacts.ContactInput(channel="PHONE", counterpart_role="POLICE")
+            )
+        await pilot.press("ctrl+s")
+        await case_settle(pilot)
+        assert type(app.screen).__name__ == "MergeModal"  # kept, nothing written
+        assert any("ander venster" in m and sev == "error" for m, sev in notices)
+    assert kit.get_case(cb, dup).merged_into is None
+    assert len(signals_of(cb, right)) == 1
