@@ -210,6 +210,19 @@ class TriageScreen(FormScreen, Screen):
         _, rows = self.collect()
         return renumbered(error, "steps", rows)
 
+    def warning(self, session, data) -> str | None:
+        """A CoMensha registration or shelter request planned here without the consent
+        it needs (the core's one rule): asked before saving, as in the case file."""
+        from screens.consent_question import consent_question
+
+        triage, _rows = data
+        questions: list[str] = []
+        for step in triage.steps:
+            text = consent_question(session, self.case_id, step.step_type, today=self.app.today())
+            if text and text not in questions:
+                questions.append(text)
+        return "\n\n".join(questions) or None
+
     def apply(self, session, data):
         from casebook.services.triage import triage_case
 

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from casebook.services import (
+    case_details,
     closure,
     consent,
     contacts,
@@ -52,6 +53,7 @@ def canary_case(
             "contact",
             "address",
             "notes",
+            "guardianname",
             "routenote",
             "stepdesc",
             "stepresult",
@@ -115,6 +117,8 @@ def canary_case(
                 contact=c["contact"],
                 address=c["address"],
                 notes=c["notes"],
+                guardian_relation="GUARDIAN",
+                guardian_name=c["guardianname"],
             ),
         )
     with cb.write() as s:
@@ -129,6 +133,8 @@ def canary_case(
                 route_note=c["routenote"],
             ),
         )
+    with cb.write() as s:  # a sector beside the primary one (case_sector)
+        case_details.set_other_sectors(s, case_id, ["LOG"], primary="AGRI")
     with cb.write() as s:
         step = steps_service.add_step(
             s,
