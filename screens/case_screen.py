@@ -271,6 +271,10 @@ class CaseScreen(Screen):
         text.append("  ")
         text.append_text(literal(case.title, limit=70))
         text.append("\n")
+        from screens.case_header import subject_line
+
+        text.append_text(subject_line(case, d, self.app.today()))
+        text.append("\n")
         parts = [
             (t("case.summary.phase"), refdata.label("phases", case.phase)),
             (t("case.summary.status"), refdata.label("statuses", case.status)),
@@ -922,6 +926,7 @@ class CaseScreen(Screen):
                     item,
                     self.data.detail.indicators.get(item.id, []),
                     case_version=self.data.case.version,
+                    case=self.data.case,
                 )
             )
 

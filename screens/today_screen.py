@@ -63,8 +63,19 @@ def urgency_cell(code: str | None) -> Text:
 def what_label(row: TodayRow) -> str:
     """The reference-data label of the row's code (step type, channel, …)."""
     if row.section == "deadlines":
-        return t(f"ui.deadline.{row.code}") if row.code else ""
+        label = t(f"ui.deadline.{row.code}") if row.code else ""
+        if row.missed:  # passed and still open: it stays until handled
+            return f"⚠ {t('casefile.deadline.missed')} · {label}"
+        return label
     return refdata.label(WHAT_LISTS[row.section], row.code)
+
+
+def title_cell(title: str, minor: bool) -> Text:
+    """The case's title, after the minor mark when a victim is under 18."""
+    text = literal(title)
+    if minor:
+        return Text.assemble((t("casefile.minor.mark"), "bold reverse"), " ", text)
+    return text
 
 
 def heading(section: str, count: int | None = None, shown: int | None = None) -> Text:
@@ -97,7 +108,7 @@ def cells(row: TodayRow) -> list[Text]:
     return [
         urgency_cell(row.urgency),
         literal(row.reference),
-        literal(row.title),
+        title_cell(row.title, row.minor),
         literal(what_label(row)),
         Text(format_date(row.on)),
     ]
