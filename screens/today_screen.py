@@ -42,6 +42,7 @@ from screens.widgets.sections import Column, SectionTable
 STEP_SECTIONS = ("overdue", "due_week")
 # Fixed column widths (cells); the title and the "what" column share what is left.
 URGENCY_W, REF_W, DATE_W, WHAT_W = 9, 9, 10, 18
+MISSED_EXTRA = 5
 WIDE = 100  # from this many cells on, the "what" column takes a third of the spare room
 
 WHAT_LISTS = {
@@ -63,10 +64,10 @@ def urgency_cell(code: str | None) -> Text:
 def what_label(row: TodayRow) -> str:
     """The reference-data label of the row's code (step type, channel, …)."""
     if row.section == "deadlines":
-        label = t(f"ui.deadline.{row.code}") if row.code else ""
-        if row.missed:  # passed and still open: it stays until handled
-            return f"⚠ {t('casefile.deadline.missed')} · {label}"
-        return label
+        if row.missed and row.code:  # passed and still open: it stays until handled
+            kind = t(f"case.deadline.kinds.{row.code}")  # the short name: it must fit
+            return f"⚠ {t('casefile.deadline.missed')} · {kind}"
+        return t(f"ui.deadline.{row.code}") if row.code else ""
     return refdata.label(WHAT_LISTS[row.section], row.code)
 
 
@@ -90,10 +91,11 @@ def heading(section: str, count: int | None = None, shown: int | None = None) ->
 
 def columns(section: str, width: int) -> list[Column]:
     """The columns of a section at a board `width`: fixed widths, the title flexible."""
-    what = WHAT_W
+    # deadlines: room for "⚠ gemist · Terugbellen" beside the kind
+    what = WHAT_W + (MISSED_EXTRA if section == "deadlines" else 0)
     if width >= WIDE:
         spare = width - (URGENCY_W + REF_W + DATE_W + WHAT_W) - 10
-        what = WHAT_W + max(0, spare // 3)
+        what = max(what, WHAT_W + max(0, spare // 3))
     return [
         Column(Text(t("today.col.urgency")), URGENCY_W),
         Column(Text(t("today.col.reference")), REF_W),
