@@ -159,7 +159,7 @@ async def test_minor_is_flagged_on_today_in_the_list_and_the_header(cb):
         text = summary(app)
         assert "Betrokkene: Noor Fictief" in text
         assert "MINDERJARIG" in text
-        assert "'Betrokkene is minderjarig' is niet aangevinkt" in text
+        assert "de indicator 'minderjarig' is niet aangevinkt" in text
 
         # a youth-care referral: its reply step is its own kind, shown once on Today
         await pilot.press("v")
