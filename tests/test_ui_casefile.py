@@ -379,3 +379,28 @@ async def test_dutch_minor_with_drugs_b8_is_asked_about(cb):
 
     with cb.read() as s:
         assert s.exec(select(ContactMoment.counterpart_role)).all() == ["SCHOOL"]
+
+
+# -- the policy texts of the yearly memo -----------------------------------------------
+
+
+async def test_policy_texts_are_typed_in_settings_over_several_lines(cb):
+    from casebook.services import settings
+
+    app = make_app(cb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        area = app.screen.query_one("#policy_meldroute")
+        area.focus()
+        await type_text(pilot, "Meldroute via het ZVH.")
+        await pilot.press("enter")
+        await type_text(pilot, "Aandachtsfunctionaris in elk team.")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    with cb.read() as s:
+        assert settings.get(s, "policy_meldroute") == (
+            "Meldroute via het ZVH.\nAandachtsfunctionaris in elk team."
+        )
+        assert settings.get(s, "policy_other") == ""
