@@ -569,7 +569,11 @@ class CaseScreen(Screen):
 
     def _deadlines(self) -> None:
         rows = []
+        today = self.app.today()
         for dl in self.data.detail.deadlines:
+            state = "✓ " + t("case.yes") if dl.done else ""
+            if not dl.done and dl.due_on < today:  # passed and open: missed, until handled
+                state = "⚠ " + t("casefile.deadline.missed")
             rows.append(
                 (
                     str(dl.id),
@@ -579,7 +583,7 @@ class CaseScreen(Screen):
                         self._person(dl.person_id),
                         Text(format_date(dl.starts_on)),
                         Text(format_date(dl.due_on)),
-                        Text("✓ " + t("case.yes") if dl.done else ""),
+                        Text(state),
                         literal(dl.note, limit=40),
                     ),
                 )
