@@ -116,7 +116,7 @@ def untriaged(session: Session | sqlite3.Connection, today: date | None = None) 
         "untriaged",
         sql,
         statuses,
-        lambda r: TodayRow("untriaged", r[3], r[4], r[5], r[2], _day(r[1]), r[0], r[6], r[7]),
+        lambda r: TodayRow("untriaged", r[3], r[4], r[5], r[2], _day(r[1]), r[0], r[6], bool(r[7])),
     )
 
 
@@ -141,7 +141,7 @@ def _steps(session, name: str, cond: str, params: list, today: date) -> Section:
         name,
         sql,
         [STEP_OPEN, *statuses, *params, REFERRAL_REQUESTED],
-        lambda r: TodayRow(name, r[3], r[4], r[5], r[1], _day(r[2]), r[0], r[6], r[7]),
+        lambda r: TodayRow(name, r[3], r[4], r[5], r[1], _day(r[2]), r[0], r[6], bool(r[7])),
     )
 
 
@@ -176,7 +176,7 @@ def referrals_waiting(session: Session | sqlite3.Connection, today: date | None 
         sql,
         [REFERRAL_REQUESTED, *statuses],
         lambda r: TodayRow(
-            "referrals", r[4], r[5], r[6], r[1], _day(r[2] or r[3]), r[0], r[7], r[8]
+            "referrals", r[4], r[5], r[6], r[1], _day(r[2] or r[3]), r[0], r[7], bool(r[8])
         ),
     )
 
@@ -212,7 +212,7 @@ def deadlines_near(session: Session | sqlite3.Connection, today: date, days: int
             _day(r[2]),
             r[0],
             r[6],
-            r[7],
+            bool(r[7]),
             _day(r[2]) < today,
         ),
     )
@@ -235,7 +235,7 @@ def without_next_step(session: Session | sqlite3.Connection, today: date | None 
         sql,
         [*statuses, STEP_OPEN],
         lambda r: TodayRow(
-            "no_next_step", r[0], r[1], r[2], r[3], _local_day(r[4]), r[0], r[5], r[6]
+            "no_next_step", r[0], r[1], r[2], r[3], _local_day(r[4]), r[0], r[5], bool(r[6])
         ),
     )
 
