@@ -2,7 +2,8 @@
 
 Six sections, each with its count in the heading: untriaged signals, overdue steps,
 steps due this week, referrals awaiting a reply, deadlines within 14 days (and missed
-call-backs), and open cases without a next step. `j`/`k` and the arrows move (across
+ones, until handled), and open cases without a next step. A case with a victim under
+18 carries the minor mark before its title. `j`/`k` and the arrows move (across
 sections), Enter opens the case, and one key acts on the selected row: `t` triage, `d`
 mark a step done, `a` add a step, `l` log a contact. The board is read in a worker and
 refreshed after every action and whenever the screen comes back into view.
