@@ -312,3 +312,6 @@ def test_policy_texts_are_stored_and_printed_in_the_memo(cb):
     assert "> Geen raamprostitutie." in memo
     assert "Meldroute via het Zorg- en Veiligheidshuis." in memo
     assert memo.count("(niet ingevuld)") == 1  # only "other policy" is left empty
+    html = stats_export.render(view, "html")  # the memo as a document says the same
+    assert "Vergunningplicht voor seksbedrijven." in html
+    assert "Meldroute via het Zorg- en Veiligheidshuis." in html
