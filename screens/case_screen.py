@@ -282,6 +282,10 @@ class CaseScreen(DupesActions, Screen):
         text.append("  ")
         text.append_text(literal(case.title, limit=70))
         text.append("\n")
+        from screens.case_header import subject_line
+
+        text.append_text(subject_line(case, d, self.app.today()))
+        text.append("\n")
         parts = [
             (t("case.summary.phase"), refdata.label("phases", case.phase)),
             (t("case.summary.status"), refdata.label("statuses", case.status)),
@@ -580,7 +584,11 @@ class CaseScreen(DupesActions, Screen):
 
     def _deadlines(self) -> None:
         rows = []
+        today = self.app.today()
         for dl in self.data.detail.deadlines:
+            state = "✓ " + t("case.yes") if dl.done else ""
+            if not dl.done and dl.due_on < today:  # passed and open: missed, until handled
+                state = "⚠ " + t("casefile.deadline.missed")
             rows.append(
                 (
                     str(dl.id),
@@ -590,7 +598,7 @@ class CaseScreen(DupesActions, Screen):
                         self._person(dl.person_id),
                         Text(format_date(dl.starts_on)),
                         Text(format_date(dl.due_on)),
-                        Text("✓ " + t("case.yes") if dl.done else ""),
+                        Text(state),
                         literal(dl.note, limit=40),
                     ),
                 )
@@ -941,6 +949,7 @@ class CaseScreen(DupesActions, Screen):
                     item,
                     self.data.detail.indicators.get(item.id, []),
                     case_version=self.data.case.version,
+                    case=self.data.case,
                 )
             )
 

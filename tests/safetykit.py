@@ -190,9 +190,12 @@ def canary_case(
             ),
         )
     with cb.write() as s:
-        deadlines.add_deadline(
+        promise = deadlines.add_deadline(
             s, case_id, "CALLBACK", date(2018, 5, 1), person_id=pid, note=c["deadlinenote"]
-        )
+        ).id
+    if closed is not None:  # an open deadline holds a case open, as a step does
+        with cb.write() as s:
+            deadlines.mark_done(s, promise)
     for open_step in _open_steps(cb, case_id):
         with cb.write() as s:
             steps_service.cancel_step(s, open_step)
