@@ -62,7 +62,9 @@ for _ in range({repeats}):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--only", default="", metavar="N,N", help="only these figures (1-3)")
     opts = parser.parse_args(argv)
+    only = {n.strip() for n in opts.only.split(",") if n.strip()}
     decade = bench.casebook_file(bench.DECADE)
     enc, key_file = encrypted_copy(decade)
     print(f"encrypted vs plain: {opts.repeats} repeats, {os.cpu_count()} CPUs", flush=True)
@@ -78,6 +80,8 @@ def main(argv=None) -> int:
         ),
     )
     for name, mode, extra, measure in modes:
+        if only and name.split(".")[0] not in only:
+            continue
         print(f"  {name} …", flush=True)
         plain, encrypted = [], []
         for _ in range(opts.repeats):

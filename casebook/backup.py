@@ -160,7 +160,7 @@ def quick_check(path: Path) -> bool:
             rows = conn.execute("PRAGMA quick_check").fetchall()
         finally:
             conn.close()
-    except cipher.DB_ERRORS:
+    except (*cipher.DB_ERRORS, StorageError):  # damaged, or an encrypted copy locked
         return False
     return rows == [("ok",)]
 

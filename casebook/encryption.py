@@ -104,7 +104,8 @@ def encrypt_in_place(path: Path, passphrase: str, *, after_step=None) -> Encrypt
     _checkpoint(path)
     backup.remove_leftovers(path.parent)
     key_file, unlocked, code = keys.new_key_file(passphrase)
-    tmp = path.parent / f".{path.name}.encrypt-{os.getpid()}.tmp"
+    # named as write_copy names its own: remove_leftovers clears it after a kill
+    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
     try:
         paths.create_private_file(tmp, exclusive=False)
         cipher.copy(path, tmp, key=unlocked.key)

@@ -4,6 +4,7 @@ intake to statistics, through the real App and the Pilot."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 from textual.widgets import Input
@@ -15,6 +16,7 @@ from screens.statistics_screen import StatisticsScreen
 from screens.unlock_screen import UnlockApp
 from tests.cryptkit import PASSPHRASE, _cheap_kdf, raw_files  # noqa: F401
 from tests.test_e2e_case import test_one_case_from_intake_to_closure
+from tests.test_ui_intake import test_person_based_signal_is_recorded_as_entered
 from tests.uikit import SIZE, screen_text, settle, type_text, wait_until
 
 WORDS = {
@@ -87,3 +89,15 @@ async def test_the_whole_route_on_an_encrypted_casebook(locked_path):
     data = locked_path.read_bytes()
     assert b"Mila Fictief" not in data and b"Uitzendkrachten" not in data
     assert data[:16] != cipher.SQLITE_MAGIC
+
+
+async def test_the_intake_screen_on_an_encrypted_casebook(locked_path):
+    cipher.unlock_with_passphrase(locked_path, PASSPHRASE)
+    cb = open_casebook(locked_path)
+    try:
+        await test_person_based_signal_is_recorded_as_entered(cb)  # typed in the form
+    finally:
+        cb.close()
+    wal = Path(f"{locked_path}-wal")
+    data = locked_path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    assert b"nagelstudio" not in data and b"Geen paspoort" not in data
