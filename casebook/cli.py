@@ -233,10 +233,13 @@ def _open_and_run(args: argparse.Namespace) -> int:
     else:
         explicit = args.db or os.environ.get(paths.ENV_DB)
         db_path = paths.resolve_db_path(args.db)
-        from screens.unlock_screen import before_open
+        from casebook import cipher
 
-        if not before_open(db_path, encrypt=args.encrypt):  # asks a passphrase if needed
-            return 1
+        if args.encrypt or cipher.is_locked(db_path):  # a plain start imports no more
+            from screens.unlock_screen import before_open
+
+            if not before_open(db_path, encrypt=args.encrypt):  # the passphrase, asked
+                return 1
         cb = open_casebook(db_path, create_parents=not explicit)
     warnings = [] if args.demo else _daily_backup(cb)
     if not args.demo:

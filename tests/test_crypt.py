@@ -180,6 +180,7 @@ def test_the_commands_on_an_encrypted_casebook(tmp_path, _demo_template, monkeyp
     assert run("stats", "2026") == 0
     assert run("backup") == 0
     assert run("purge") == 0
+    assert run("purge", "--apply", "--yes") == 0
     assert run("access", "2026-0001", "--person", "1", "--out", str(tmp_path / "a.md")) == 0
     assert run("erase", "2026-0001", "--person", "1", "--apply", "--yes") == 0
     assert run("dump", "--out", str(tmp_path / "d.json")) == 0
