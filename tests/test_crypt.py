@@ -101,6 +101,25 @@ def test_a_wrong_passphrase_or_recovery_code_changes_no_byte(tmp_path, _demo_tem
     assert raw_files(tmp_path) == before
 
 
+def test_the_commands_refuse_wrong_secrets_and_change_nothing(
+    tmp_path, _demo_template, monkeypatch, capsys
+):
+    path, _code = encrypted_demo(_demo_template, tmp_path)
+    cipher.forget_all()
+    before = raw_files(tmp_path)
+    db = ["--db", str(path)]
+    asked = answer_prompts(monkeypatch, *["fout wachtwoord"] * 5)
+    assert cli.main(["check", *db]) == 1 and len(asked) == 5  # five tries, then stop
+    answer_prompts(monkeypatch, *[keys.new_recovery_code()] * 5)
+    assert cli.main(["recover", *db]) == 1
+    answer_prompts(monkeypatch, *["fout wachtwoord"] * 5)
+    assert cli.main(["passphrase", *db]) == 1
+    err = capsys.readouterr().err
+    assert "opent dit casebook niet" in err and "herstelcode opent" in err
+    assert raw_files(tmp_path) == before
+    assert cipher.is_locked(path)
+
+
 def test_the_recovery_code_opens_it_and_sets_a_new_passphrase(tmp_path, _demo_template):
     path, code = encrypted_demo(_demo_template, tmp_path)
     daily = backup.ensure_daily_backup(path)
