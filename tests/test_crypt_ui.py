@@ -101,3 +101,42 @@ async def test_the_intake_screen_on_an_encrypted_casebook(locked_path):
     wal = Path(f"{locked_path}-wal")
     data = locked_path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
     assert b"nagelstudio" not in data and b"Geen paspoort" not in data
+
+
+class _Store:
+    """Stands in for the operating system's credential store (keyring's API)."""
+
+    def __init__(self):
+        self.saved: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service, name):
+        return self.saved.get((service, name))
+
+    def set_password(self, service, name, value):
+        self.saved[(service, name)] = value
+
+
+@pytest.mark.parametrize("tick", [False, True])
+async def test_remember_on_this_computer_is_off_unless_ticked(locked_path, monkeypatch, tick):
+    from textual.widgets import Checkbox
+
+    import screens.unlock_screen as unlock
+
+    store = _Store()
+    monkeypatch.setattr(unlock, "_keyring", lambda: store)
+    app = UnlockApp(locked_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        box = app.screen.query_one("#unlock-remember", Checkbox)
+        assert box.value is False  # off by default
+        if tick:
+            box.value = True
+        app.screen.query_one(Input).focus()
+        await type_text(pilot, PASSPHRASE)
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: app.return_value is True)
+    assert bool(store.saved) is tick
+    assert PASSPHRASE not in "".join(store.saved.values())  # the key, never the passphrase
+    cipher.forget_all()
+    assert unlock.remembered(locked_path) is tick
+    assert cipher.is_locked(locked_path) is not tick
