@@ -10,6 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casebook import backup, cipher, cli, encryption, keys
 from casebook.db import open_casebook
@@ -278,3 +280,25 @@ def test_the_real_kdf_parameters(monkeypatch):
     assert (entry["n"], entry["r"], entry["p"]) == (2**16, 8, 3)
     assert key_file.open_with_passphrase(PASSPHRASE).key == unlocked.key
     assert key_file.open_with_recovery(code).key == unlocked.key
+
+
+@given(st.text(max_size=80))
+def test_any_typed_recovery_code_is_refused_or_read_as_one_code(text):
+    try:
+        code = keys.normalise_recovery_code(text)
+    except keys.WrongSecret as exc:
+        assert exc.key in ("crypt.recovery_shape", "crypt.recovery_group")
+        return
+    groups = code.split("-")
+    assert len(groups) == 8 and all(int(g) % 11 == 0 for g in groups)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.text(min_size=10, max_size=30))
+def test_a_passphrase_opens_however_its_letters_are_composed(passphrase):
+    import unicodedata
+
+    key_file, unlocked, _code = keys.new_key_file(passphrase)
+    for form in ("NFC", "NFD"):
+        typed = unicodedata.normalize(form, passphrase)
+        assert key_file.open_with_passphrase(typed).key == unlocked.key
