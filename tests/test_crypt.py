@@ -27,6 +27,7 @@ from tests.cryptkit import (
 )
 
 NEW = "een heel ander wachtwoord"
+SHIPPED = (keys.SCRYPT_N, keys.SCRYPT_R, keys.SCRYPT_P)  # before the tests' cheap ones
 
 
 def test_the_plain_control_shows_the_canary(tmp_path, _demo_template):
@@ -273,11 +274,12 @@ def test_the_recovery_code_catches_a_typo_per_group():
 
 def test_the_real_kdf_parameters(monkeypatch):
     """The parameters casebook ships with (not the tests' cheap ones) open what they wrap."""
-    monkeypatch.setattr(keys, "SCRYPT_N", 2**16)
-    monkeypatch.setattr(keys, "SCRYPT_P", 3)
+    assert SHIPPED == (2**15, 8, 6)  # 32 MiB, ~0.5 s (see casebook/keys.py)
+    monkeypatch.setattr(keys, "SCRYPT_N", SHIPPED[0])
+    monkeypatch.setattr(keys, "SCRYPT_P", SHIPPED[2])
     key_file, unlocked, code = keys.new_key_file(PASSPHRASE)
     entry = key_file.wraps["passphrase"]
-    assert (entry["n"], entry["r"], entry["p"]) == (2**16, 8, 3)
+    assert (entry["n"], entry["r"], entry["p"]) == SHIPPED
     assert key_file.open_with_passphrase(PASSPHRASE).key == unlocked.key
     assert key_file.open_with_recovery(code).key == unlocked.key
 
