@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from casebook import paths, schema
+from casebook import cipher, paths, schema
 from casebook.errors import CasebookError, StorageError
 
 DAILY_PREFIX = "daily-"
@@ -86,9 +85,10 @@ def write_copy(source: Path, target: Path) -> Path:
         # the same clock (Today's "no recent backup" warning).
         stamp = _clock_timestamp()
         os.utime(tmp, (stamp, stamp))
+        cipher.move_key_file(tmp, target)  # an encrypted copy's key file first
         os.replace(tmp, target)
         _fsync_dir(folder)
-    except sqlite3.Error as exc:
+    except cipher.DB_ERRORS as exc:
         _remove(tmp)
         raise _copy_error(source, target, exc, storage_error) from None
     except OSError as exc:
@@ -103,7 +103,7 @@ def write_copy(source: Path, target: Path) -> Path:
     return target
 
 
-def _copy_error(source: Path, target: Path, exc: sqlite3.Error, storage_error) -> StorageError:
+def _copy_error(source: Path, target: Path, exc: Exception, storage_error) -> StorageError:
     err = storage_error(target, exc)
     if err.key in ("storage.corrupt", "storage.not_a_database"):
         return storage_error(source, exc)
@@ -124,7 +124,13 @@ def remove_leftovers(folder: Path) -> list[Path]:
             pid_text = p.name[: -len(TMP_SUFFIX)].rsplit(".", 1)[-1].removeprefix("restore-")
             if not pid_text.isdigit() or _alive(int(pid_text)):
                 continue
-            for side in (p, Path(f"{p}-journal"), Path(f"{p}-wal"), Path(f"{p}-shm")):
+            for side in (
+                p,
+                Path(f"{p}-journal"),
+                Path(f"{p}-wal"),
+                Path(f"{p}-shm"),
+                Path(f"{p}.keys"),
+            ):
                 if side.exists():
                     _remove(side)
             removed.append(p)
@@ -154,7 +160,7 @@ def quick_check(path: Path) -> bool:
             rows = conn.execute("PRAGMA quick_check").fetchall()
         finally:
             conn.close()
-    except sqlite3.Error:
+    except (*cipher.DB_ERRORS, StorageError):  # damaged, or an encrypted copy locked
         return False
     return rows == [("ok",)]
 
@@ -182,6 +188,7 @@ def _fsync(path: Path) -> None:
 def _remove(path: Path) -> None:
     with contextlib.suppress(OSError):
         path.unlink()
+    cipher.remove_key_file(path)  # an encrypted copy's key file goes with it
 
 
 def _keep_settings(db_path: Path) -> tuple[int, int]:
@@ -201,7 +208,7 @@ def _keep_settings(db_path: Path) -> tuple[int, int]:
             )
         finally:
             conn.close()
-    except sqlite3.Error:
+    except cipher.DB_ERRORS:
         return daily, monthly
     with contextlib.suppress(ValueError, TypeError):
         daily = int(rows.get("backup_keep_daily", daily))
@@ -355,7 +362,7 @@ def verify_backup_file(path: Path) -> None:
             fk = conn.execute("PRAGMA foreign_key_check").fetchall()
         finally:
             conn.close()
-    except sqlite3.Error:
+    except cipher.DB_ERRORS:
         raise StorageError("storage.corrupt", path=str(path)) from None
     if result != [("ok",)] or fk:
         raise StorageError("storage.corrupt", path=str(path))
@@ -371,12 +378,12 @@ def _in_use(target: Path) -> bool:
     try:
         # Only a read: if ours is the last connection, closing it checkpoints and
         # removes the -wal file; if another is open, the file is left as it was.
-        conn = sqlite3.connect(target, timeout=1)
+        conn = cipher.connect(target, timeout=1)
         try:
             conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         finally:
             conn.close()
-    except sqlite3.Error:
+    except cipher.DB_ERRORS:
         return True
     return wal.exists()
 
@@ -403,10 +410,12 @@ def restore(source: Path | str, target: Path | str) -> RestoreResult:
     tmp = target.parent / f".{target.name}.restore-{os.getpid()}.tmp"
     try:
         # Stage the new file first: if that fails (disk full), nothing has changed.
-        copy_database(source, tmp)
+        # An encrypted casebook stays encrypted with its own key (and passphrase).
+        key_from = target if cipher.is_encrypted(target) else source
+        copy_database(source, tmp, key_from=key_from)
         _fsync(tmp)
         verify_backup_file(tmp)
-    except (sqlite3.Error, OSError, StorageError) as exc:
+    except (*cipher.DB_ERRORS, OSError, StorageError) as exc:
         _remove(tmp)
         if isinstance(exc, StorageError):
             raise
@@ -420,6 +429,7 @@ def restore(source: Path | str, target: Path | str) -> RestoreResult:
             previous = _save_previous(target)
         for suffix in ("-wal", "-shm"):
             _remove(Path(f"{target}{suffix}"))
+        cipher.move_key_file(tmp, target)
         os.replace(tmp, target)
         _fsync_dir(target.parent)
     except OSError as exc:
@@ -463,6 +473,8 @@ def _save_previous(target: Path) -> Path:
         if dest.exists():
             raise
         shutil.copyfile(target, dest)
+        if cipher.has_key_file(target):
+            shutil.copyfile(f"{target}.keys", f"{dest}.keys")
         wal = Path(f"{target}-wal")
         if wal.exists():
             shutil.copyfile(wal, Path(f"{dest}-wal"))

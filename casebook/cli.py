@@ -30,6 +30,9 @@ COMMANDS: dict[str, str] = {
     "purge": "purge",
     "access": "access",
     "erase": "erase",
+    "encrypt": "encrypt",
+    "passphrase": "passphrase",
+    "recover": "recover",
 }
 
 
@@ -61,6 +64,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"casebook {__version__}")
     _global_options(parser)
     parser.add_argument("--demo", action="store_true", help=t("cli.opt.demo"))
+    parser.add_argument("--encrypt", action="store_true", help=t("crypt.opt.encrypt"))
     if argv is not None and not _needs_subcommands(argv):
         parser.set_defaults(command=None)
         return parser
@@ -142,7 +146,7 @@ def _main(argv: Sequence[str] | None) -> int:
             return _run_ui(args)
         restore = _visible_output()
         try:
-            return args.run(args)
+            return _run_unlocked(args)
         finally:
             restore()
     except CasebookError as exc:
@@ -150,6 +154,24 @@ def _main(argv: Sequence[str] | None) -> int:
 
         print(printable(t("cli.error", message=exc.message()), multiline=True), file=sys.stderr)
         return 1
+
+
+def _run_unlocked(args: argparse.Namespace) -> int:
+    """Run the subcommand; an encrypted file it reaches before its key is unlocked
+    (`cipher.Locked`, raised before anything is written) asks the passphrase, masked,
+    and the command starts again."""
+    from casebook.errors import CasebookError
+
+    for _ in range(20):  # a casebook, a backup and a dump may each need theirs
+        try:
+            return args.run(args)
+        except CasebookError as exc:
+            if exc.key != "crypt.locked":
+                raise
+            from casebook.commands import _secret
+
+            _secret.unlock(exc)
+    return args.run(args)
 
 
 def _visible_output():
@@ -211,6 +233,13 @@ def _open_and_run(args: argparse.Namespace) -> int:
     else:
         explicit = args.db or os.environ.get(paths.ENV_DB)
         db_path = paths.resolve_db_path(args.db)
+        from casebook import cipher
+
+        if args.encrypt or cipher.is_locked(db_path):  # a plain start imports no more
+            from screens.unlock_screen import before_open
+
+            if not before_open(db_path, encrypt=args.encrypt):  # the passphrase, asked
+                return 1
         cb = open_casebook(db_path, create_parents=not explicit)
     warnings = [] if args.demo else _daily_backup(cb)
     if not args.demo:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from casebook import paths, schema
+from casebook import cipher, paths, schema
 from casebook.errors import StorageError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -54,7 +54,8 @@ def readonly_uri(path: Path) -> str:
 
 
 def readonly_connect(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    # The driver (stdlib or SQLCipher, keyed) is casebook.cipher's choice.
+    return cipher.connect(path, uri=readonly_uri(path), timeout=BUSY_TIMEOUT_MS / 1000)
 
 
 def inspect_file(path: Path) -> FileState:
@@ -73,7 +74,7 @@ def inspect_file(path: Path) -> FileState:
         ) from None
     if not header:
         return FileState(True, None, False)
-    if header != SQLITE_MAGIC:
+    if header != SQLITE_MAGIC and not cipher.is_encrypted(path):
         raise StorageError("storage.not_a_database", path=str(path))
     try:
         conn = readonly_connect(path)
@@ -87,7 +88,7 @@ def inspect_file(path: Path) -> FileState:
                 revision = row[0] if row else None
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except cipher.DB_ERRORS as exc:
         if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (5, 6):  # BUSY, LOCKED
             # locked by another window or program: not damage, and no advice to restore
             raise StorageError("safety.storage.busy", path=str(path)) from None
@@ -115,7 +116,7 @@ def open_readonly_connection(path: Path | str) -> sqlite3.Connection:
         raise StorageError("storage.needs_migration", path=str(path))
     try:
         conn = readonly_connect(path)
-    except sqlite3.Error as exc:
+    except cipher.DB_ERRORS as exc:
         raise storage_error(path, exc) from None
     conn.isolation_level = None  # BEGIN is the reader's to emit
     return conn
@@ -125,7 +126,7 @@ def dbapi_connection(source) -> sqlite3.Connection:
     """The stdlib connection behind `source`: a sqlite3 connection as is, or the one a
     SQLModel/SQLAlchemy Session is using (flushed first, so its pending changes
     count, and inside its transaction)."""
-    if isinstance(source, sqlite3.Connection):
+    if isinstance(source, cipher.CONNECTIONS):
         return source
     source.flush()
     return source.connection().connection.driver_connection
@@ -148,13 +149,14 @@ def driver_reads(source) -> Iterator[sqlite3.Connection]:
             conn.execute("COMMIT")
     except BaseException as exc:
         if own and conn.in_transaction:
-            with contextlib.suppress(sqlite3.Error):
+            with contextlib.suppress(*cipher.DB_ERRORS):
                 conn.execute("ROLLBACK")
-        if not isinstance(exc, sqlite3.Error) or conn is source:
+        if not isinstance(exc, cipher.DB_ERRORS) or conn is source:
             raise
         from sqlalchemy.exc import DBAPIError
 
-        raise DBAPIError.instance(None, None, exc, sqlite3.Error) from None
+        base = next(e for e in cipher.DB_ERRORS if isinstance(exc, e))
+        raise DBAPIError.instance(None, None, exc, base) from None
 
 
 class Casebook:
@@ -309,18 +311,19 @@ def make_engine(path: Path, *, readonly: bool = False):
     filename = os.path.abspath(path)  # never read as ":memory:" or a "file:" URI
     timeout = BUSY_TIMEOUT_MS / 1000
     uri = readonly_uri(path) if readonly else None
+    key = cipher.key_for(path)  # None: plain; an encrypted casebook must be unlocked
 
     def connect() -> sqlite3.Connection:  # no arguments: SQLAlchemy calls it bare
-        if uri is not None:
-            return sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
-        return sqlite3.connect(filename, timeout=timeout, check_same_thread=False)
+        return cipher.connect(filename, uri=uri, key=key, timeout=timeout, check_same_thread=False)
 
     # The URL only tells SQLAlchemy it is a file database (a pool of connections,
     # one per thread); `creator` makes every connection.
     url = URL.create("sqlite", database=filename)
     # hide_parameters: an error message never repeats the values (personal data) bound
     # to the statement that failed.
-    engine = create_engine(url, creator=connect, hide_parameters=True)
+    # An encrypted casebook's driver is SQLCipher's: SQLAlchemy wraps its errors then.
+    module = {} if key is None else {"module": cipher.sqlcipher}
+    engine = create_engine(url, creator=connect, hide_parameters=True, **module)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -401,7 +404,7 @@ def open_casebook(
         except Exception as exc:
             from sqlalchemy.exc import DBAPIError
 
-            if isinstance(exc, (DBAPIError, sqlite3.Error)):
+            if isinstance(exc, (DBAPIError, *cipher.DB_ERRORS)):
                 raise storage_error(path, exc) from None
             raise StorageError(
                 "storage.cannot_write", path=str(path), reason=_reason(exc)
@@ -449,18 +452,17 @@ def _backup_before_migration(path: Path, revision: str | None) -> Path:
     return write_copy(path, target)
 
 
-def copy_database(source: Path, target: Path) -> None:
-    """A consistent copy through SQLite's online backup API (safe while in use)."""
-    src = readonly_connect(source)
-    try:
-        paths.create_private_file(target, exclusive=False)  # owner-only from byte one
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-            # A copy is one self-contained file: no -wal beside it.
-            dst.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            dst.close()
-    finally:
-        src.close()
+def copy_database(source: Path, target: Path, *, key_from: Path | None = None) -> None:
+    """A consistent copy through SQLite's online backup API (safe while in use). The
+    copy of an encrypted casebook is encrypted with the same key, and its key file is
+    copied beside it (`<target>.keys`) first, so the copy opens as the original does.
+    `key_from`: the casebook whose key (and key file) the copy gets instead (a restore
+    into an encrypted casebook keeps its key, whatever the backup's)."""
+    key_from = key_from or source
+    key = cipher.key_for(key_from)
+    if key is not None:
+        cipher.copy_key_file(key_from, target)
+    paths.create_private_file(target, exclusive=False)  # owner-only from byte one
+    # A copy is one self-contained file: no -wal beside it.
+    cipher.copy(source, target, key=key)
     paths.restrict(target)

@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from casebook import refdata, schema
+from casebook import cipher, refdata, schema
 from casebook.errors import StorageError
 
 # (table, column) -> reference list name, or a tuple of allowed codes.
@@ -103,11 +103,11 @@ def check_file(path: Path | str) -> Report:
         from casebook.db import readonly_connect
 
         conn = readonly_connect(path)
-    except sqlite3.Error as exc:
+    except cipher.DB_ERRORS as exc:
         raise _open_error(path, exc) from None
     try:
         _run_checks(conn, report)
-    except sqlite3.DatabaseError as exc:
+    except cipher.DB_ERRORS as exc:
         if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (5, 6):
             raise StorageError("safety.storage.busy", path=str(path)) from None
         report.problems.append(Problem("safety.check.unreadable", 1))

@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, or_, select, update
 from sqlmodel import Session
 
+from casebook import cipher
 from casebook.errors import CasebookError, NotFoundError
 from casebook.models import (
     IDENTIFYING_FIELDS,
@@ -278,7 +279,7 @@ def mark_vacuum_pending(session: Session) -> None:
 def vacuum_pending(conn: sqlite3.Connection) -> bool:
     try:
         row = conn.execute("SELECT 1 FROM setting WHERE key = ?", (VACUUM_PENDING_KEY,)).fetchone()
-    except sqlite3.Error:
+    except cipher.DB_ERRORS:
         return False
     return row is not None
 
@@ -287,12 +288,12 @@ def finish_pending_vacuum(db_path: Path) -> bool:
     """At a read-write open: redo the vacuum an erasure did not finish (killed between
     its commit and the vacuum). True when nothing was pending or it is now done."""
     try:
-        conn = sqlite3.connect(db_path, timeout=1, isolation_level=None)
+        conn = cipher.connect(db_path, timeout=1, isolation_level=None)
         try:
             pending = vacuum_pending(conn)
         finally:
             conn.close()
-    except sqlite3.Error:
+    except cipher.DB_ERRORS:
         return False
     return True if not pending else _vacuum_after_commit(db_path)
 
@@ -304,7 +305,7 @@ def vacuum(db_path: Path) -> bool:
     from casebook.db import BUSY_TIMEOUT_MS, storage_error
 
     try:
-        conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn = cipher.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
             conn.execute("PRAGMA temp_store=MEMORY")
             conn.execute("PRAGMA secure_delete=ON")
@@ -324,7 +325,7 @@ def vacuum(db_path: Path) -> bool:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.close()
-    except sqlite3.Error as exc:
+    except cipher.DB_ERRORS as exc:
         raise storage_error(db_path, exc) from None
     wal = Path(f"{db_path}-wal")
     return busy == 0 and (not wal.exists() or wal.stat().st_size == 0)

@@ -431,8 +431,12 @@ class DumpResult:
     cases: int
 
 
-def write_dump(cb, out: Path) -> DumpResult:
-    """Write the dump to `out`, a new owner-only file; refuses an existing file."""
+def write_dump(cb, out: Path, *, plain: bool = False) -> DumpResult:
+    """Write the dump to `out`, a new owner-only file; refuses an existing file. The
+    dump of an encrypted casebook is encrypted (`casebook.encryption.seal_dump`) unless
+    `plain`."""
+    from casebook import cipher
+
     out = Path(out)
     if out.exists():
         raise CasebookError("cli.exists", path=str(out))
@@ -448,9 +452,16 @@ def write_dump(cb, out: Path) -> DumpResult:
         ) from None
     paths.restrict(out)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
-            fh.write("\n")
+        if cipher.is_encrypted(cb.path) and not plain:
+            from casebook.encryption import seal_dump
+
+            text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(seal_dump(cb.path, text.encode("utf-8")))
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                json.dump(data, fh, ensure_ascii=False, indent=1)
+                fh.write("\n")
     except BaseException:
         out.unlink(missing_ok=True)
         raise
@@ -540,7 +551,12 @@ def read_file(path: Path) -> Any:
     except UnicodeDecodeError:
         raise ImportRefused([_file_problem("transfer.error.encoding")]) from None
     try:
-        return json.loads(text)
+        data = json.loads(text)
+        from casebook import encryption
+
+        if encryption.is_sealed(data):  # an encrypted dump: the JSON inside it
+            data = json.loads(encryption.open_dump(data, path).decode("utf-8"))
+        return data
     except json.JSONDecodeError as exc:
         raise ImportRefused(
             [_file_problem("transfer.error.json", line=exc.lineno, column=exc.colno)]

@@ -50,15 +50,16 @@ def test_the_guard_works(no_network):
     no_network.clear()
 
 
-def test_every_cli_command_works_offline(no_network, tmp_path, capsys):
+def test_every_cli_command_works_offline(no_network, tmp_path, capsys, monkeypatch):
     db = tmp_path / "demo.sqlite3"
     ran = set()
 
-    def run(*argv) -> None:
+    def run(*argv) -> str:
         code = main(list(argv))
         out = capsys.readouterr()
         assert code == 0, (argv, out.err[-500:])
         ran.add(next(a for a in argv if a in COMMANDS))
+        return out.out
 
     run("demo-data", "--out", str(db), "--cases", "30", "--years", "2", "--today", "2026-11-28")
     run("--db", str(db), "check")
@@ -72,7 +73,25 @@ def test_every_cli_command_works_offline(no_network, tmp_path, capsys):
     ref = _a_reference_with_a_person(db)
     run("--db", str(db), "access", ref, "--person", "1", "--out", str(tmp_path / "a.json"))
     run("--db", str(db), "erase", ref, "--person", "1", "--apply", "--yes")
+    _encryption_commands(run, db, monkeypatch)
     assert ran == set(COMMANDS), set(COMMANDS) - ran
+
+
+def _encryption_commands(run, db, monkeypatch) -> None:
+    import re
+
+    from casebook import keys
+    from tests.cryptkit import answer_prompts
+
+    monkeypatch.setattr(keys, "SCRYPT_N", 2**10)  # cheap: the command, not scrypt, is tested
+    monkeypatch.setattr(keys, "SCRYPT_P", 1)
+    one, two = "een wachtwoord hier", "een ander wachtwoord"
+    answer_prompts(monkeypatch, one, one)
+    code = re.search(r"\d{6}(?:-\d{6}){7}", run("--db", str(db), "encrypt", "--yes")).group()
+    answer_prompts(monkeypatch, one, two, two)
+    run("--db", str(db), "passphrase")
+    answer_prompts(monkeypatch, code, one, one)
+    run("--db", str(db), "recover")
 
 
 def _a_reference_with_a_person(db) -> str:

@@ -20,4 +20,8 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out).expanduser() if args.out else None
     made = backup.manual_backup(db_path, out)
     print(t("safety.backup.done", path=str(made)))
+    from casebook import cipher, keys
+
+    if cipher.is_encrypted(made):  # the copy opens only with its key file beside it
+        print(t("crypt.backup.keys", path=str(keys.sidecar_path(made))))
     return 0

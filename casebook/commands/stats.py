@@ -36,11 +36,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import sqlite3
     import sys
     from pathlib import Path
 
-    from casebook import paths, statistics, stats_export
+    from casebook import cipher, paths, statistics, stats_export
     from casebook.db import open_readonly_connection, storage_error
     from casebook.errors import CasebookError
 
@@ -58,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     conn = open_readonly_connection(path)
     try:
         stats = statistics.compute(conn, args.year)
-    except sqlite3.Error as exc:
+    except cipher.DB_ERRORS as exc:
         raise storage_error(path, exc) from None
     finally:
         conn.close()
