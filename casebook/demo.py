@@ -371,6 +371,9 @@ def _settle(session, case_id: int, day: date) -> None:
             referrals.carry_referral(session, ref.id)
     for step in _open_steps(session, case_id):
         steps.complete_step(session, step.id, result="Afgerond (fictief).", done_on=day)
+    # open deadlines hold a case open as steps do (closure.open_items)
+    for deadline in closure.open_deadlines(session, case_id):
+        deadlines.mark_done(session, deadline.id)
 
 
 def _victim_id(session, case_id: int) -> int | None:

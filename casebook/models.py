@@ -68,9 +68,22 @@ class Case(SQLModel, table=True):
     closed_on: date | None = Field(default=None, index=True)
     closure_outcome: str | None = Field(default=None, max_length=24)
     closure_note: str = Field(default="")
+    # the reference of the case this one was merged into (casebook.services.merge): a
+    # merged case is closed, holds nothing of its own and is left out of the statistics
+    merged_into: str | None = Field(default=None, max_length=16)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
     version: int = Field(default=1)
+
+
+class CaseSector(SQLModel, table=True):
+    """The sectors a case has beside its primary one (`Case.sector`, which the
+    statistics use)."""
+
+    __tablename__ = "case_sector"
+
+    case_id: int = Field(foreign_key="case_file.id", primary_key=True, ondelete="CASCADE")
+    code: str = Field(max_length=16, primary_key=True)
 
 
 class CaseExploitation(SQLModel, table=True):
@@ -113,10 +126,16 @@ class Person(SQLModel, table=True):
     age: int | None = Field(default=None)  # age at the signal, when the birth year is unknown
     nationality: str = Field(default="XX", max_length=2)
     b8_status: str | None = Field(default=None, max_length=16)
+    # who signs for the person (a parent, a guardian, a legal representative): its
+    # relation is a `consent_givers` code, its name identifying
+    guardian_relation: str | None = Field(default=None, max_length=16)
     # identifying fields, kept apart from the statistical ones above
     name: str = Field(default="", max_length=200)
     contact: str = Field(default="", max_length=500)
     address: str = Field(default="", max_length=500)
+    guardian_name: str = Field(
+        default="", max_length=200, sa_column_kwargs={"server_default": sa.text("''")}
+    )
     notes: str = Field(default="")
     erased: bool = Field(default=False)
     created_at: datetime = _ts()
@@ -206,6 +225,11 @@ class Consent(SQLModel, table=True):
     given: bool
     recorded_on: date
     method: str = Field(max_length=16)
+    # who gave it: the person, a parent, a guardian, a legal representative
+    # (a server default: migration 0005 added it to the consent already on record)
+    given_by: str = Field(
+        default="PERSON", max_length=16, sa_column_kwargs={"server_default": "PERSON"}
+    )
     note: str = Field(default="")
     created_at: datetime = _ts()
 
@@ -287,7 +311,7 @@ class Setting(SQLModel, table=True):
 IDENTIFYING_FIELDS: dict[str, tuple[str, ...]] = {
     "case_file": ("title", "location", "route_note", "closure_note"),
     "signal": ("reporter_contact", "observed"),
-    "person": ("name", "contact", "address", "notes"),
+    "person": ("name", "contact", "address", "guardian_name", "notes"),
     "followup_step": ("description", "result"),
     "referral": ("note",),
     "contact_moment": ("summary",),
@@ -307,6 +331,7 @@ __all__ = [
     "UTC",
     "Case",
     "CaseExploitation",
+    "CaseSector",
     "Signal",
     "SignalIndicator",
     "Person",

@@ -4,7 +4,7 @@ Kept as plain constants so that a normal start can compare the file's revision
 without importing Alembic; a test checks the list against Alembic's scripts.
 """
 
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0005")
 HEAD = REVISIONS[-1]
 
 # Tables that live outside the models: the case search index (FTS5, migration 0002)

@@ -657,6 +657,10 @@ def _count_signals(conn, stats: Statistics, start: str, end: str) -> None:
     )
 
 
+# A duplicate merged into another case (casebook.services.merge) is not a case of its
+# own: everything it held now belongs to the other one, so it is counted nowhere.
+_NOT_MERGED = "merged_into IS NULL"
+
 # Cases with at least one signal received in the year (through the index on
 # `received_on`, not a scan of every case).
 _SIGNALLED = "SELECT case_id FROM signal WHERE received_on BETWEEN :start AND :end"
@@ -701,7 +705,8 @@ def _count_cases(conn, stats: Statistics, start: str, end: str) -> None:
     year = stats.year
     params = {"start": start, "end": end, "cutoff": _stored_moment(year_end_cutoff(year))}
     (opened,) = conn.execute(
-        "SELECT count(*) FROM case_file WHERE opened_on BETWEEN :start AND :end", params
+        f"SELECT count(*) FROM case_file WHERE opened_on BETWEEN :start AND :end AND {_NOT_MERGED}",
+        params,
     ).fetchone()
     stats.figures.append(Figure("cases_opened", "cases", int(opened)))
 
@@ -710,7 +715,7 @@ def _count_cases(conn, stats: Statistics, start: str, end: str) -> None:
     rows = conn.execute(
         "SELECT c.id, c.sector, e.code FROM case_file AS c"
         " LEFT JOIN case_exploitation AS e ON e.case_id = c.id"
-        f" WHERE c.id IN ({_SIGNALLED})",
+        f" WHERE c.id IN ({_SIGNALLED}) AND c.{_NOT_MERGED}",
         params,
     ).fetchall()
     form_of = _ref_map("exploitation_types", "stats")
@@ -760,14 +765,14 @@ def _count_cases(conn, stats: Statistics, start: str, end: str) -> None:
     closed_before = _closed_at("prev_end", "prev_cutoff")
     (reopened,) = conn.execute(
         f"SELECT count(*) FROM case_file AS c WHERE c.opened_on <= :prev_end"
-        f" AND {closed_before} AND NOT {_CLOSED_BY_YEAR_END}",
+        f" AND c.{_NOT_MERGED} AND {closed_before} AND NOT {_CLOSED_BY_YEAR_END}",
         params,
     ).fetchone()
     stats.figures.append(Figure("cases_reopened", "cases", int(reopened)))
     counts = _collapse(
         conn.execute(
             "SELECT c.closure_outcome, count(*) FROM case_file AS c"
-            f" WHERE c.opened_on <= :end AND {_CLOSED_BY_YEAR_END}"
+            f" WHERE c.opened_on <= :end AND c.{_NOT_MERGED} AND {_CLOSED_BY_YEAR_END}"
             f" AND (c.opened_on >= :start OR NOT {closed_before})"
             " GROUP BY c.closure_outcome",
             params,
@@ -788,7 +793,8 @@ def _count_cases(conn, stats: Statistics, start: str, end: str) -> None:
     counts = _collapse(
         conn.execute(
             f"SELECT {_PHASE_AT_YEAR_END} AS p, count(*) FROM case_file AS c"
-            f" WHERE c.opened_on <= :end AND NOT {_CLOSED_BY_YEAR_END} GROUP BY p",
+            f" WHERE c.opened_on <= :end AND c.{_NOT_MERGED}"
+            f" AND NOT {_CLOSED_BY_YEAR_END} GROUP BY p",
             params,
         ),
         _ref_map("phases"),
@@ -954,7 +960,8 @@ def _count_medians(conn, stats: Statistics, start: str, end: str) -> None:
            FROM (SELECT c.triaged_at, c.opened_on,
                         (SELECT min(f.done_on) FROM followup_step AS f
                          WHERE f.case_id = c.id AND f.status = ?) AS first_step
-                 FROM case_file AS c WHERE c.opened_on BETWEEN ? AND ?)""",
+                 FROM case_file AS c WHERE c.opened_on BETWEEN ? AND ?
+                   AND c.merged_into IS NULL)""",
         (STEP_DONE, start, end),
     ).fetchall()
     stats.medians.append(_median([r[1] for r in rows if r[0]], stats.k, "days_signal_to_triage"))

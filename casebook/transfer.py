@@ -105,6 +105,7 @@ CASE = (
     Spec("closed_on", "date"),
     Spec("closure_outcome", "code", ref_list="closure_outcomes"),
     _text("closure_note", MAX_TEXT, multiline=True),
+    Spec("merged_into", "raw", max_len=16),
     _stamp("created_at"),
     _stamp("updated_at"),
     _VERSION,
@@ -126,9 +127,11 @@ PERSON = (
     Spec("age", "int", low=0, high=120),
     Spec("nationality", "code", default="XX", ref_list="countries"),
     Spec("b8_status", "code", ref_list="b8_statuses"),
+    Spec("guardian_relation", "code", ref_list="consent_givers"),
     _text("name"),
     _text("contact", 500),
     _text("address", 500),
+    _text("guardian_name"),
     _text("notes", MAX_TEXT, multiline=True),
     Spec("erased", "bool", default=False),
     _stamp(),
@@ -179,6 +182,7 @@ CONSENT = (
     Spec("given", "bool", required=True),
     Spec("recorded_on", "date", required=True),
     Spec("method", "code", required=True, ref_list="consent_methods"),
+    Spec("given_by", "code", default="PERSON", ref_list="consent_givers"),
     _text("note", MAX_TEXT, multiline=True),
     _stamp(),
 )
@@ -245,7 +249,7 @@ CASE_LISTS: dict[str, tuple[tuple[Spec, ...], str, str | None]] = {
     "history": (HISTORY, "HistoryEntry", None),
 }
 HISTORY_ENTITIES = {name: key for key, (_, _, name) in CASE_LISTS.items() if name}
-CASE_KEYS = {s.name for s in CASE} | {"exploitation_types"} | set(CASE_LISTS)
+CASE_KEYS = {s.name for s in CASE} | {"exploitation_types", "other_sectors"} | set(CASE_LISTS)
 SIGNAL_KEYS = {s.name for s in SIGNAL} | {"indicators"}
 
 
@@ -338,6 +342,9 @@ def dump_data(session, *, exported_at: datetime | None = None) -> dict:
     exploitation: dict[int, list[str]] = defaultdict(list)
     for row in rows(m.CaseExploitation, _cols(m.CaseExploitation, "case_id", "code")):
         exploitation[row.case_id].append(row.code)
+    sectors: dict[int, list[str]] = defaultdict(list)
+    for row in rows(m.CaseSector, _cols(m.CaseSector, "case_id", "code")):
+        sectors[row.case_id].append(row.code)
     indicators: dict[int, list[str]] = defaultdict(list)
     for row in rows(m.SignalIndicator, _cols(m.SignalIndicator, "signal_id", "code")):
         indicators[row.signal_id].append(row.code)
@@ -359,6 +366,7 @@ def dump_data(session, *, exported_at: datetime | None = None) -> dict:
 
         item = _encode_row(CASE, case, refs)
         item["exploitation_types"] = exploitation.get(case.id, [])
+        item["other_sectors"] = sectors.get(case.id, [])
         for key, (specs, _, _) in CASE_LISTS.items():
             encoded = []
             for row in lists[key]:
@@ -872,6 +880,9 @@ class _Validator:
             "exploitation_types": self.codes(
                 expl, "exploitation_types", "exploitation_types", where
             ),
+            "other_sectors": self.codes(
+                self.array(obj, "other_sectors", "", where), "sectors", "other_sectors", where
+            ),
         }
         raw_lists = {key: self.array(obj, key, "", where) for key in CASE_LISTS}
         counts = {key: len(value) for key, value in raw_lists.items()}
@@ -1104,6 +1115,11 @@ class _Writer:
             out["exploitation"].extend(
                 {"case_id": case_id, "code": code} for code in case["exploitation_types"]
             )
+            out["sector"].extend(
+                {"case_id": case_id, "code": code}
+                for code in dict.fromkeys(case["other_sectors"])
+                if code != row.get("sector")
+            )
             ids: dict[str, list[int]] = {}
             for key in CASE_LISTS:
                 first = next_ids[key]
@@ -1140,6 +1156,7 @@ class _Writer:
             case_id += 1
         self.insert(m.Case, out["case"])
         self.insert(m.CaseExploitation, out["exploitation"])
+        self.insert(m.CaseSector, out["sector"])
         for key in (
             "persons",
             "signals",

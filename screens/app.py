@@ -376,6 +376,8 @@ class CasebookApp(App):
 
         yield from textual_commands(super().get_system_commands(screen))
         yield from app_commands(self)
+        # a screen's own commands (the case file's merge, move, details)
+        yield from getattr(screen, "palette_commands", tuple)()
 
     def action_show_help_panel(self) -> None:
         """Textual's "Keys" command opens casebook's help (the keys in the officer's

@@ -1,6 +1,6 @@
-"""Closing a case: outcome, date and note. Open steps and referrals must be settled
-first; the modal lists them with keys to settle each one (done, cancelled, carried on by
-a partner). Closing with items still open is refused with the core's message. Reopening
+"""Closing a case: outcome, date and note. Open steps, referrals and deadlines must be
+settled first; the modal lists them with keys to settle each one (done, cancelled,
+carried on by a partner; a deadline is done or cancelled). Closing with items still open is refused with the core's message. Reopening
 asks for a reason. Both show in the timeline."""
 
 from __future__ import annotations
@@ -70,12 +70,15 @@ class ClosureModal(FormModal):
     def reload(self) -> None:
         door.read(
             self,
-            lambda session: closure.open_records(session, self.case.id),
+            lambda session: (
+                *closure.open_records(session, self.case.id),
+                closure.open_deadlines(session, self.case.id),
+            ),
             lambda loaded: self._show(*loaded),
             group="closure-load",
         )
 
-    def _show(self, version: int, open_steps, open_referrals) -> None:
+    def _show(self, version: int, open_steps, open_referrals, open_deadlines=()) -> None:
         self.case_version = version
         table = self.query_one("#closure-items", DataTable)
         table.clear()
@@ -102,6 +105,18 @@ class ClosureModal(FormModal):
                 Text(format_date(ref.requested_on)),
                 key=key,
             )
+        for dl in open_deadlines:
+            key = f"deadline-{dl.id}"
+            self.items[key] = dl
+            what = t(f"case.deadline.kinds.{dl.kind}")
+            if self.today is not None and dl.due_on < self.today:
+                what += f" · ⚠ {t('casefile.deadline.missed')}"
+            table.add_row(
+                Text(t("casefile.closure.item_deadline")),
+                Text(what),
+                Text(format_date(dl.due_on)),
+                key=key,
+            )
         label = self.query_one("#closure-items-label", Static)
         table.display = bool(self.items)
         if self.items:
@@ -111,6 +126,7 @@ class ClosureModal(FormModal):
                         "case.closure.open_items",
                         steps=len(open_steps),
                         referrals=len(open_referrals),
+                        deadlines=len(open_deadlines),
                     )
                 )
             )
@@ -136,6 +152,11 @@ class ClosureModal(FormModal):
     def action_settle(self, how: str) -> None:
         item = self._selected()
         if item is None:
+            return
+        from casebook.models import Deadline
+
+        if how == "carry" and isinstance(item, Deadline):
+            self.notify(t("error.deadline_carry"), severity="warning")
             return
         if how == "carry":
             # which partner takes over: asked, not assumed

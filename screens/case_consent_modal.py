@@ -72,6 +72,18 @@ class ConsentModal(FormModal):
             CodeSelect("consent_methods", value=p.method or None, id="consent-method"),
             required=True,
         )
+        # who signed: under 16 a parent or guardian (consent.consent_gaps)
+        yield FormField(
+            "given_by",
+            "consent.given_by",
+            CodeSelect(
+                "consent_givers",
+                value=p.given_by or "PERSON",
+                allow_blank=False,
+                id="consent-given-by",
+            ),
+            required=True,
+        )
         yield FormField(
             "organisation_id",
             "case.consent.organisation",
@@ -89,6 +101,7 @@ class ConsentModal(FormModal):
                 method=self.query_one("#consent-method", CodeSelect).code or "",
                 organisation_id=select_value(self.query_one("#consent-org", Select)),
                 note=self.query_one("#consent-note", Input).value,
+                given_by=self.query_one("#consent-given-by", CodeSelect).code or "PERSON",
             ),
         )
 

@@ -1,11 +1,17 @@
 """Deadlines: the start of the bedenktijd (its end and a reminder step follow), an
-aangifte date, a promised call-back or another date; and a person's B8 status."""
+aangifte date, a promised call-back or another date; and a person's B8 status.
+
+The form shows the fields of the chosen kind: the end and its explanation only for a
+bedenktijd, a note for the others, only the B8 status when no kind is chosen. A
+bedenktijd or B8 status for a Dutch national is asked about before it is saved (they do
+not apply; a warning, not a refusal)."""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Input, Select
+from textual.widgets import Input, Label, Select, Static
 
 from casebook.errors import FieldError, ValidationError
 from casebook.i18n import t
@@ -39,7 +45,27 @@ class DeadlineModal(FormModal):
         self.today = today
 
     def hint(self) -> Text:
-        return Text(t("case.deadline.hint"))
+        return self._hint_for(self.kind)
+
+    @staticmethod
+    def _hint_for(kind) -> Text:
+        return Text(t(f"casefile.deadline.hint.{kind if kind in KINDS else 'none'}"))
+
+    def on_mount(self) -> None:
+        self._show_kind(self.kind)
+
+    @on(Select.Changed, "#deadline-kind")
+    def _kind_changed(self, event: Select.Changed) -> None:
+        self._show_kind(select_value(event.select))
+
+    def _show_kind(self, kind) -> None:
+        """Only the fields of the chosen kind (see the module's text)."""
+        self.query_one(".form-hint", Static).update(self._hint_for(kind))
+        self.query_one("#field-starts-on").display = kind is not None
+        self.query_one("#field-due-on").display = kind == "BEDENKTIJD"
+        self.query_one("#field-note").display = kind not in (None, "BEDENKTIJD")
+        label = "casefile.deadline.start" if kind == "BEDENKTIJD" else "casefile.deadline.date"
+        self.query_one("#field-starts-on Label.field-label", Label).update(Text(t(label)))
 
     def fields(self) -> ComposeResult:
         yield FormField(
@@ -77,6 +103,12 @@ class DeadlineModal(FormModal):
             "note": self.query_one("#deadline-note", Input).value,
             "b8": self.query_one("#deadline-b8", CodeSelect).code,
         }
+
+    def warning(self, session, data: dict):
+        b8 = data["b8"] if data["b8"] != self.b8_status else None
+        return deadlines.b8_warning(
+            session, data["person_id"], bedenktijd=data["kind"] == "BEDENKTIJD", b8=b8
+        )
 
     def apply(self, session, data: dict):
         kind, person_id = data["kind"], data["person_id"]

@@ -14,7 +14,7 @@ from textual.widgets import Input, Select
 
 from casebook.errors import FieldError, ValidationError
 from casebook.i18n import t
-from casebook.services import consent, steps
+from casebook.services import steps
 from casebook.services.steps import StepInput
 from screens.case_form_modal import FormModal, select_value
 from screens.case_step_modal import OrganisationSelect
@@ -61,9 +61,11 @@ class NextStepModal(FormModal):
 
     def warning(self, session, data) -> str | None:
         step, _ = data
-        if step.step_type and consent.missing_consent(session, self.case_id, step.step_type):
-            return t("case.consent.missing_warning")
-        return None
+        from screens.consent_question import consent_question
+
+        if not step.step_type:
+            return None
+        return consent_question(session, self.case_id, step.step_type, today=self.app.today())
 
     def apply(self, session, data):
         step, reason = data

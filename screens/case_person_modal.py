@@ -9,6 +9,7 @@ from textual.widgets import Input
 
 from casebook.i18n import t
 from casebook.services import persons
+from casebook.services.consent import REPRESENTATIVES
 from casebook.services.intake import PersonInput
 from screens.case_form_modal import FormModal
 from screens.widgets.forms import CodeSelect, FormField
@@ -55,6 +56,22 @@ class PersonModal(FormModal):
         yield FormField("contact", "case.person.contact", Input(p.contact, id="person-contact"))
         yield FormField("address", "case.person.address", Input(p.address, id="person-address"))
         yield FormField("notes", "case.person.notes", Input(p.notes, id="person-notes"))
+        # who signs for the person (a minor's parent or guardian): consent.consent_gaps
+        yield FormField(
+            "guardian_relation",
+            "person.guardian_relation",
+            CodeSelect(
+                "consent_givers",
+                value=getattr(p, "guardian_relation", None),
+                codes=list(REPRESENTATIVES),
+                id="person-guardian-relation",
+            ),
+        )
+        yield FormField(
+            "guardian_name",
+            "person.guardian_name",
+            Input(getattr(p, "guardian_name", "") or "", id="person-guardian-name"),
+        )
 
     def collect(self) -> PersonInput:
         def value(name: str) -> str:
@@ -70,6 +87,8 @@ class PersonModal(FormModal):
             contact=value("contact"),
             address=value("address"),
             notes=value("notes"),
+            guardian_relation=self.query_one("#person-guardian-relation", CodeSelect).code,
+            guardian_name=value("guardian-name"),
         )
 
     def apply(self, session, data: PersonInput):

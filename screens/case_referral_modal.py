@@ -10,7 +10,7 @@ from textual.widgets import Input, Select
 from casebook import refdata
 from casebook.dates import format_date
 from casebook.i18n import t
-from casebook.services import consent, referrals
+from casebook.services import referrals
 from casebook.services.referrals import TRANSITIONS, VIA_COMENSHA, ReferralInput
 from screens.case_form_modal import FormModal, options, select_value
 from screens.case_step_modal import OrganisationSelect
@@ -84,11 +84,13 @@ class ReferralModal(FormModal):
         )
 
     def warning(self, session, data: ReferralInput) -> str | None:
-        if data.shelter_type in VIA_COMENSHA and consent.missing_consent(
-            session, self.case_id, data.shelter_type, data.person_id
-        ):
-            return t("case.consent.missing_warning")
-        return None
+        from screens.consent_question import consent_question
+
+        if data.shelter_type not in VIA_COMENSHA:
+            return None
+        return consent_question(
+            session, self.case_id, data.shelter_type, data.person_id, today=self.app.today()
+        )
 
     def apply(self, session, data: ReferralInput):
         return referrals.request_referral(session, self.case_id, data, today=self.today)
@@ -132,6 +134,17 @@ class ReferralStatusModal(FormModal):
             "on": self.query_one("#ref-on", DateInput).value,
             "note": self.query_one("#ref-status-note", Input).value,
         }
+
+    def warning(self, session, data: dict) -> str | None:
+        """A placement through CoMensha recorded without the consent it needs."""
+        from screens.consent_question import consent_question
+
+        r = self.referral
+        if data["status"] != "PLACED" or r.shelter_type not in VIA_COMENSHA:
+            return None
+        return consent_question(
+            session, r.case_id, r.shelter_type, r.person_id, today=self.app.today()
+        )
 
     def apply(self, session, data: dict):
         return referrals.set_referral_status(

@@ -29,6 +29,8 @@ from casebook.i18n import t
 from casebook.models import STEP_OPEN
 from casebook.services.cases import CaseDetail
 from casebook.text import one_line
+from screens.case_dupes_actions import BINDINGS as DUPES_BINDINGS
+from screens.case_dupes_actions import DupesActions
 from screens.case_timeline import Lookups, person_name, timeline_row
 from screens.widgets.focus import focus_now
 from screens.widgets.footer import KeyFooter
@@ -93,6 +95,7 @@ class CaseData:
     detail: CaseDetail
     organisations: dict[int, tuple[str, bool]] = field(default_factory=dict)
     has_history: bool = True  # detail.history holds the timeline (read on its tab)
+    other_sectors: list[str] = field(default_factory=list)  # beside the primary one
 
     @property
     def case(self):
@@ -128,10 +131,17 @@ def load_case(session, case_id: int, *, with_history: bool = True) -> CaseData:
 
     detail = case_detail(session, case_id, with_history=with_history)
     orgs = {o.id: (o.name, o.active) for o in directory.search(session, limit=100_000)}
-    return CaseData(detail=detail, organisations=orgs, has_history=with_history)
+    from casebook.services.case_details import other_sectors
+
+    return CaseData(
+        detail=detail,
+        organisations=orgs,
+        has_history=with_history,
+        other_sectors=other_sectors(session, case_id),
+    )
 
 
-class CaseScreen(Screen):
+class CaseScreen(DupesActions, Screen):
     # The styles live in case_screen.tcss beside this file, but are given to Textual as
     # the screen's default CSS rather than as CSS_PATH: a screen with a CSS_PATH makes
     # Textual parse every style sheet of the app again and restyle every widget of every
@@ -164,6 +174,7 @@ class CaseScreen(Screen):
         Binding(str(n), f"tab('{name}')", f"case.tab.{name}", id=f"case.tab.{name}", show=False)
         for n, name in enumerate(TABS, start=1)
     ]
+    BINDINGS = BINDINGS + DUPES_BINDINGS  # details, move a signal, merge (g, z, M)
 
     def __init__(self, case_id: int, *, data: CaseData | None = None):
         """`data`: the case already read (without its history), shown on mount."""
@@ -271,6 +282,10 @@ class CaseScreen(Screen):
         text.append("  ")
         text.append_text(literal(case.title, limit=70))
         text.append("\n")
+        from screens.case_header import subject_line
+
+        text.append_text(subject_line(case, d, self.app.today()))
+        text.append("\n")
         parts = [
             (t("case.summary.phase"), refdata.label("phases", case.phase)),
             (t("case.summary.status"), refdata.label("statuses", case.status)),
@@ -281,7 +296,7 @@ class CaseScreen(Screen):
         types = ", ".join(refdata.label("exploitation_types", c) for c in d.exploitation_types)
         parts = [
             (t("case.summary.exploitation"), types or "–"),
-            (t("case.summary.sector"), refdata.label("sectors", case.sector) or "–"),
+            (t("case.summary.sector"), self.sector_text()),
         ]
         self._parts(text, parts)
         text.append("\n")
@@ -296,6 +311,8 @@ class CaseScreen(Screen):
                     ),
                 ],
             )
+            if case.merged_into:  # a duplicate: where its contents went
+                text.append(f"  ·  {t('dupes.merged_banner', reference=case.merged_into)}")
         else:
             text.append(f"{t('case.summary.next_step')}: ", style="bold")
             text.append_text(self._next_step_text())
@@ -546,6 +563,8 @@ class CaseScreen(Screen):
                 if c.given
                 else "✗ " + t("case.consent.withdrawn_word")
             )
+            if c.given_by != "PERSON":  # who signed, when it was not the person
+                given += f" ({refdata.label('consent_givers', c.given_by).lower()})"
             current = latest[(c.person_id, c.purpose, c.organisation_id)] == c.id
             rows.append(
                 (
@@ -565,7 +584,11 @@ class CaseScreen(Screen):
 
     def _deadlines(self) -> None:
         rows = []
+        today = self.app.today()
         for dl in self.data.detail.deadlines:
+            state = "✓ " + t("case.yes") if dl.done else ""
+            if not dl.done and dl.due_on < today:  # passed and open: missed, until handled
+                state = "⚠ " + t("casefile.deadline.missed")
             rows.append(
                 (
                     str(dl.id),
@@ -575,7 +598,7 @@ class CaseScreen(Screen):
                         self._person(dl.person_id),
                         Text(format_date(dl.starts_on)),
                         Text(format_date(dl.due_on)),
-                        Text("✓ " + t("case.yes") if dl.done else ""),
+                        Text(state),
                         literal(dl.note, limit=40),
                     ),
                 )
@@ -661,6 +684,9 @@ class CaseScreen(Screen):
             return not is_open
         if action in ("contact", "add_step", "referral", "add_person", "consent", "deadline"):
             return True if is_open else None
+        dupes = self.dupes_check_action(action, tab, is_open)
+        if dupes is not NotImplemented:
+            return dupes
         return True
 
     # -- actions -------------------------------------------------------------------------
@@ -907,6 +933,7 @@ class CaseScreen(Screen):
                     given=not item.given,
                     method=item.method,
                     organisation_id=item.organisation_id,
+                    given_by=item.given_by,
                 ),
                 person_id=item.person_id,
             )
@@ -922,6 +949,7 @@ class CaseScreen(Screen):
                     item,
                     self.data.detail.indicators.get(item.id, []),
                     case_version=self.data.case.version,
+                    case=self.data.case,
                 )
             )
 

@@ -1,6 +1,7 @@
 """Correcting a recorded signal (`e` on the signals tab): the fields of the intake form
-that belong to the signal itself, filled in as recorded. The case and its persons are
-corrected elsewhere."""
+that belong to the signal itself, filled in as recorded, and the case's location (where
+the signal was seen, what a location-based case is about). The persons are corrected
+elsewhere."""
 
 from __future__ import annotations
 
@@ -25,11 +26,12 @@ class SignalModal(FormModal):
     SignalModal TextArea { height: 6; }
     """
 
-    def __init__(self, signal, indicators: list[str], *, case_version: int):
+    def __init__(self, signal, indicators: list[str], *, case_version: int, case=None):
         super().__init__()
         self.signal = signal
         self.indicators = indicators
         self.case_version = case_version
+        self.case = case  # for its location (None: the location is not offered)
 
     def fields(self) -> ComposeResult:
         s = self.signal
@@ -62,6 +64,13 @@ class SignalModal(FormModal):
             "intake.field.reporter_contact",
             Input(s.reporter_contact, id="signal-reporter-contact"),
         )
+        if self.case is not None:
+            yield FormField(
+                "location",
+                "casefile.signal.location",
+                Input(self.case.location, id="signal-location"),
+                required=self.case.subject_type == "LOCATION",
+            )
         yield FormField(
             "observed", "intake.field.observed", TextArea(s.observed, id="signal-observed")
         )
@@ -72,7 +81,9 @@ class SignalModal(FormModal):
         )
 
     def collect(self) -> SignalInput:
+        location = self.query("#signal-location")
         return SignalInput(
+            location=location.first(Input).value if location else "",
             received_on=self.query_one("#signal-received-on", DateInput).value,
             channel=self.query_one("#signal-channel", CodeSelect).code or "",
             source_role=self.query_one("#signal-source", CodeSelect).code or "",
@@ -83,10 +94,18 @@ class SignalModal(FormModal):
         )
 
     def apply(self, session, data: SignalInput):
+        from casebook.services.location import set_location
+
+        version = self.case_version
+        if self.case is not None and data.location != self.case.location:
+            # the case's location first (it checks the version read), then the signal
+            version = set_location(
+                session, self.case.id, data.location, expected_version=version
+            ).version
         return intake.edit_signal(
             session,
             self.signal.id,
             data,
-            expected_case_version=self.case_version,
+            expected_case_version=version,
             today=self.app.today(),
         )

@@ -10,7 +10,7 @@ from textual.widgets import Input, Select
 from casebook import refdata
 from casebook.dates import format_date
 from casebook.i18n import t
-from casebook.services import consent, steps
+from casebook.services import steps
 from casebook.services.steps import StepInput
 from screens.case_form_modal import FormModal, options, select_value
 from screens.widgets.forms import CodeSelect, DateInput, FormField
@@ -88,8 +88,10 @@ class StepModal(FormModal):
         )
 
     def warning(self, session, data: StepInput) -> str | None:
-        if self.step is None and consent.missing_consent(session, self.case_id, data.step_type):
-            return t("case.consent.missing_warning")
+        from screens.consent_question import consent_question
+
+        if self.step is None:
+            return consent_question(session, self.case_id, data.step_type, today=self.app.today())
         return None
 
     def apply(self, session, data: StepInput):
@@ -133,6 +135,16 @@ class StepSettleModal(FormModal):
         if self.mode == "done":
             data["done_on"] = self.query_one("#step-done-on", DateInput).value
         return data
+
+    def warning(self, session, data: dict) -> str | None:
+        """Completing a CoMensha step without the consent it needs is asked first."""
+        from screens.consent_question import consent_question
+
+        if self.mode != "done":
+            return None
+        return consent_question(
+            session, self.step.case_id, self.step.step_type, today=self.app.today()
+        )
 
     def apply(self, session, data: dict):
         version = self.step.version

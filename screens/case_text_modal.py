@@ -36,12 +36,23 @@ class TextModal(ModalScreen):
         persons = {p.id: p for p in data.detail.persons}
         if kind == "signals":
             codes = data.detail.indicators.get(item.id, [])
+            case = data.detail.case
+            yes, no = t("casefile.text.yes"), t("casefile.text.no")
             return cls(
                 t("case.text.signal"),
                 [
                     (t("case.col.received"), Text(format_date(item.received_on))),
                     (t("case.col.channel"), Text(refdata.label("signal_channels", item.channel))),
                     (t("case.col.source"), Text(refdata.label("source_roles", item.source_role))),
+                    (t("casefile.text.anonymous"), Text(yes if item.reporter_anonymous else no)),
+                    (
+                        t("casefile.text.reporter_contact"),
+                        literal(item.reporter_contact) if item.reporter_contact else Text("–"),
+                    ),
+                    (
+                        t("casefile.text.location"),
+                        literal(case.location, multiline=True) if case.location else Text("–"),
+                    ),
                     (
                         t("case.col.indicators"),
                         Text("\n".join(refdata.label("indicators", c) for c in codes) or "–"),

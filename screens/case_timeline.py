@@ -32,6 +32,8 @@ FIELD_LISTS = {
     "gender": "genders",
     "nationality": "countries",
     "shelter_type": "shelter_types",
+    "other_sectors": "sectors",
+    "guardian_relation": "consent_givers",
 }
 ENTITY_FIELD_LISTS = {
     ("referral", "status"): "referral_statuses",
@@ -58,6 +60,7 @@ TEXT_FIELDS = {
     "summary",
     "observed",
     "reporter_contact",
+    "guardian_name",
 }
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -183,6 +186,14 @@ def describe(entry, lookups: Lookups) -> tuple[str, str]:
         detail = refdata.label("closure_outcomes", entry.new)
     elif event == "case.reopened":
         detail = one_line(entry.new or "", 60)
+    elif event in ("signal.moved_out", "case.merged"):
+        detail = f"→ {one_line(entry.new or '', 16)}"
+    elif event == "signal.moved_in":
+        detail = f"← {one_line(entry.old or '', 16)}"
+    elif event == "case.merged_in":
+        detail = f"← {one_line(entry.old or '', 16)}"
+        if entry.new:
+            detail = f"{detail} · {one_line(entry.new, 60)}"
     return what, detail
 
 

@@ -51,6 +51,13 @@ def cell(value: str | None) -> Text:
     return literal(text) if _NOT_PLAIN.search(text) else Text(text)
 
 
+def minor_title(title: str, minor: bool) -> Text:
+    """The title cell, after the minor mark when a victim is under 18."""
+    if not minor:
+        return cell(title)
+    return Text.assemble((t("casefile.minor.mark"), "bold reverse"), " ", cell(title))
+
+
 class CaseList(SectionTable):
     """The page of cases: a section table without a heading line."""
 
@@ -172,7 +179,7 @@ class CasesScreen(SearchList, Screen):
                     str(row.id),
                     [
                         cell(row.reference),
-                        cell(row.title),
+                        minor_title(row.title, row.minor),
                         Text(refdata.label("phases", row.phase)),
                         Text(refdata.label("statuses", row.status)),
                         urgency_cell(row.urgency),

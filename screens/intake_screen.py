@@ -1,8 +1,9 @@
 """Intake: record a signal fast, as a new case or added to an existing one.
 
 The form gathers what the core's `intake.record_signal` needs. Before a new case is
-saved, open cases whose persons or location resemble the input are named (one
-question, then saved as asked; "no" is the default). It is a form like every other
+saved, cases whose persons or location resemble the input (closed ones too) are named
+in one question (`screens.duplicate_modal`): adding the signal to the first of them is
+the default, a closed one is reopened for it; "new case" and "cancel" follow. It is a form like every other
 (`screens.form_base`): Ctrl+S and F10 save in a worker, Escape (and every other way out)
 with unsaved input asks first, validation messages appear beside their fields and
 everything typed stays.
@@ -51,7 +52,9 @@ class IntakeScreen(FormScreen, Screen):
     BINDINGS = [
         *FormScreen.FORM_BINDINGS,
         Binding("ctrl+o", "add_person", "intake.key.add_person", id="intake.add_person"),
-        Binding("ctrl+e", "attach", "intake.key.attach", id="intake.attach"),
+        # priority: the observation TextArea (and every Input) has a Ctrl+E of its own
+        # (end of line), which would swallow the key while the cursor is there
+        Binding("ctrl+e", "attach", "intake.key.attach", id="intake.attach", priority=True),
     ]
 
     def __init__(self, case_id: int | None = None):
@@ -59,6 +62,9 @@ class IntakeScreen(FormScreen, Screen):
         self.case_id = case_id
         self._case_label: Text | None = None
         self._serial = 0
+        # the case the duplicate question chose, for the save it starts
+        self._attach_choice = None
+        self._reopen_reason = ""
 
     # -- layout ---------------------------------------------------------------------
 
@@ -284,8 +290,13 @@ class IntakeScreen(FormScreen, Screen):
 
         check_signal(data, new_case=self.case_id is None, today=self.app.today())
 
-    def warning(self, session, data: SignalInput) -> str | None:
-        """Open cases that resemble a new one are named before it is saved."""
+    def action_save(self) -> None:
+        self._attach_choice = None  # every save asks afresh
+        super().action_save()
+
+    def warning(self, session, data: SignalInput):
+        """Cases that resemble a new one (closed ones too): the duplicate question's
+        choices (a list, which `_ask` turns into `DuplicateModal`)."""
         from casebook.services.intake import find_similar
 
         if self.case_id is not None:
@@ -295,27 +306,46 @@ class IntakeScreen(FormScreen, Screen):
             names=[p.name for p in data.persons],
             location=data.location if data.subject_type == "LOCATION" else "",
         )
-        if not similar:
-            return None
-        lines = [t("intake.similar_intro")]
-        for case in similar:
-            reason = t(f"intake.similar_reason.{case.reason}")
-            lines.append(
-                f"• {literal(case.reference).plain} · "
-                f"{literal(case.title, limit=50).plain} ({reason})"
-            )
-        lines.append(t("intake.similar_question"))
-        return "\n".join(lines)
+        return similar or None
+
+    def _ask(self, question, data) -> None:
+        if not isinstance(question, list):
+            super()._ask(question, data)
+            return
+        from screens.duplicate_modal import DuplicateModal
+
+        def answered(choice) -> None:
+            if choice is None or self._saving:
+                return  # cancelled: the form stays as typed
+            kind, similar = choice
+            self._attach_choice = similar if kind == "attach" else None
+            self._reopen_reason = t("dupes.reopen_reason")
+            self._start_save(data, confirmed=True)
+
+        self.app.push_screen(DuplicateModal(question), answered)
 
     def apply(self, session, data: SignalInput):
-        from casebook.services.intake import record_signal
+        from casebook.services.intake import attach_signal, record_signal
 
+        choice = self._attach_choice
+        if choice is not None:
+            case, signal, skipped = attach_signal(
+                session,
+                data,
+                choice.case_id,
+                reopen_reason=self._reopen_reason if choice.closed else None,
+                expected_version=choice.version,
+                today=self.app.today(),
+            )
+            return case.reference, signal.id, skipped
         case, signal = record_signal(session, data, case_id=self.case_id, today=self.app.today())
-        return case.reference, signal.id
+        return case.reference, signal.id, 0
 
     def saved(self, result) -> None:
-        reference, signal_id = result
+        reference, signal_id, skipped = result
         self.notify(t("intake.saved", reference=reference), markup=False)
+        if skipped:
+            self.notify(t("dupes.saved_known_persons", count=skipped), markup=False)
         self.close_form()
         # Today puts its cursor on the new signal (the next `t` triages this case)
         today = self.app.screen

@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Header, Input, Select, Static
+from textual.widgets import Button, Header, Input, Select, Static, TextArea
 
 from casebook import i18n
 from casebook.i18n import t
@@ -25,6 +25,9 @@ LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 class SettingsScreen(FormScreen, Screen):
     CSS_PATH = "settings_screen.tcss"
+    DEFAULT_CSS = """
+    SettingsScreen TextArea.policy { height: 5; }
+    """
     DISCARD_KEY = "settings.discard_question"
 
     BINDINGS = FormScreen.FORM_BINDINGS
@@ -91,6 +94,14 @@ class SettingsScreen(FormScreen, Screen):
                 yield self._input("backup_keep_daily")
                 yield self._input("backup_keep_monthly")
                 yield self._input("backup_warn_days")
+            # the Basisniveau policy texts the yearly memo prints (several lines each)
+            yield Static(Text(t("casefile.settings.policy")), classes="section-title")
+            for name in settings.POLICY_SETTINGS:
+                yield FormField(
+                    name,
+                    f"stats.setting.{name}",
+                    TextArea(self._stored.get(name, ""), id=name, classes="policy"),
+                )
             with Horizontal(classes="buttons"):
                 yield Button(t("ui.save"), id="save", variant="primary")
         yield KeyFooter()
@@ -139,6 +150,8 @@ class SettingsScreen(FormScreen, Screen):
         names = (*settings.TEXT_SETTINGS, *settings.NUMBER_SETTINGS)
         values = {name: self.query_one(f"#{name}", Input).value for name in names}
         values["retention_mode"] = str(self.query_one("#retention_mode", Select).value)
+        for name in settings.POLICY_SETTINGS:
+            values[name] = self.query_one(f"#{name}", TextArea).text
         return values
 
     def check(self, data: dict[str, str]) -> None:

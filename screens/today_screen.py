@@ -2,7 +2,8 @@
 
 Six sections, each with its count in the heading: untriaged signals, overdue steps,
 steps due this week, referrals awaiting a reply, deadlines within 14 days (and missed
-call-backs), and open cases without a next step. `j`/`k` and the arrows move (across
+ones, until handled), and open cases without a next step. A case with a victim under
+18 carries the minor mark before its title. `j`/`k` and the arrows move (across
 sections), Enter opens the case, and one key acts on the selected row: `t` triage, `d`
 mark a step done, `a` add a step, `l` log a contact. The board is read in a worker and
 refreshed after every action and whenever the screen comes back into view.
@@ -42,6 +43,7 @@ from screens.widgets.sections import Column, SectionTable
 STEP_SECTIONS = ("overdue", "due_week")
 # Fixed column widths (cells); the title and the "what" column share what is left.
 URGENCY_W, REF_W, DATE_W, WHAT_W = 9, 9, 10, 18
+MISSED_EXTRA = 5
 WIDE = 100  # from this many cells on, the "what" column takes a third of the spare room
 
 WHAT_LISTS = {
@@ -63,8 +65,19 @@ def urgency_cell(code: str | None) -> Text:
 def what_label(row: TodayRow) -> str:
     """The reference-data label of the row's code (step type, channel, …)."""
     if row.section == "deadlines":
+        if row.missed and row.code:  # passed and still open: it stays until handled
+            kind = t(f"case.deadline.kinds.{row.code}")  # the short name: it must fit
+            return f"⚠ {t('casefile.deadline.missed')} · {kind}"
         return t(f"ui.deadline.{row.code}") if row.code else ""
     return refdata.label(WHAT_LISTS[row.section], row.code)
+
+
+def title_cell(title: str, minor: bool) -> Text:
+    """The case's title, after the minor mark when a victim is under 18."""
+    text = literal(title)
+    if minor:
+        return Text.assemble((t("casefile.minor.mark"), "bold reverse"), " ", text)
+    return text
 
 
 def heading(section: str, count: int | None = None, shown: int | None = None) -> Text:
@@ -79,10 +92,11 @@ def heading(section: str, count: int | None = None, shown: int | None = None) ->
 
 def columns(section: str, width: int) -> list[Column]:
     """The columns of a section at a board `width`: fixed widths, the title flexible."""
-    what = WHAT_W
+    # deadlines: room for "⚠ gemist · Terugbellen" beside the kind
+    what = WHAT_W + (MISSED_EXTRA if section == "deadlines" else 0)
     if width >= WIDE:
         spare = width - (URGENCY_W + REF_W + DATE_W + WHAT_W) - 10
-        what = WHAT_W + max(0, spare // 3)
+        what = max(what, WHAT_W + max(0, spare // 3))
     return [
         Column(Text(t("today.col.urgency")), URGENCY_W),
         Column(Text(t("today.col.reference")), REF_W),
@@ -97,7 +111,7 @@ def cells(row: TodayRow) -> list[Text]:
     return [
         urgency_cell(row.urgency),
         literal(row.reference),
-        literal(row.title),
+        title_cell(row.title, row.minor),
         literal(what_label(row)),
         Text(format_date(row.on)),
     ]

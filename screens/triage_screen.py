@@ -117,6 +117,16 @@ class TriageScreen(FormScreen, Screen):
                     id="observed",
                     classes="muted",
                 )
+            from casebook.services.minors import check_case
+
+            found = check_case(detail.persons, detail.indicators, case.opened_on, self.app.today())
+            if found.minor or found.mismatch:
+                line = Text()
+                if found.minor:
+                    line.append(t("casefile.minor.flag"), style="bold reverse")
+                if found.mismatch:
+                    line.append("  ⚠ " + t(f"casefile.minor.mismatch.{found.mismatch}"))
+                yield Static(line, id="minor-warning")
             with Horizontal(classes="row"):
                 yield FormField(
                     "urgency",
@@ -138,6 +148,22 @@ class TriageScreen(FormScreen, Screen):
                     required=True,
                 )
             chosen = set(detail.exploitation_types)
+            if not chosen:  # not triaged yet: what the ticked indicators point to
+                from casebook.services.suggest import exploitation_from_indicators
+
+                ticked = {c for codes in detail.indicators.values() for c in codes}
+                chosen = set(exploitation_from_indicators(ticked))
+                if chosen:
+                    labels = ", ".join(
+                        refdata.label("exploitation_types", c)
+                        for c in refdata.ref("exploitation_types").codes()
+                        if c in chosen
+                    )
+                    yield Static(
+                        Text(t("casefile.triage.preselected", types=labels)),
+                        id="preselected",
+                        classes="muted",
+                    )
             yield FormField(
                 "exploitation_types",
                 "triage.field.exploitation_types",
@@ -209,6 +235,19 @@ class TriageScreen(FormScreen, Screen):
     def fix_errors(self, error: ValidationError) -> ValidationError:
         _, rows = self.collect()
         return renumbered(error, "steps", rows)
+
+    def warning(self, session, data) -> str | None:
+        """A CoMensha registration or shelter request planned here without the consent
+        it needs (the core's one rule): asked before saving, as in the case file."""
+        from screens.consent_question import consent_question
+
+        triage, _rows = data
+        questions: list[str] = []
+        for step in triage.steps:
+            text = consent_question(session, self.case_id, step.step_type, today=self.app.today())
+            if text and text not in questions:
+                questions.append(text)
+        return "\n\n".join(questions) or None
 
     def apply(self, session, data):
         from casebook.services.triage import triage_case

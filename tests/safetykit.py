@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from casebook.services import (
+    case_details,
     closure,
     consent,
     contacts,
@@ -52,6 +53,7 @@ def canary_case(
             "contact",
             "address",
             "notes",
+            "guardianname",
             "routenote",
             "stepdesc",
             "stepresult",
@@ -115,6 +117,8 @@ def canary_case(
                 contact=c["contact"],
                 address=c["address"],
                 notes=c["notes"],
+                guardian_relation="GUARDIAN",
+                guardian_name=c["guardianname"],
             ),
         )
     with cb.write() as s:
@@ -129,6 +133,8 @@ def canary_case(
                 route_note=c["routenote"],
             ),
         )
+    with cb.write() as s:  # a sector beside the primary one (case_sector)
+        case_details.set_other_sectors(s, case_id, ["LOG"], primary="AGRI")
     with cb.write() as s:
         step = steps_service.add_step(
             s,
@@ -184,9 +190,12 @@ def canary_case(
             ),
         )
     with cb.write() as s:
-        deadlines.add_deadline(
+        promise = deadlines.add_deadline(
             s, case_id, "CALLBACK", date(2018, 5, 1), person_id=pid, note=c["deadlinenote"]
-        )
+        ).id
+    if closed is not None:  # an open deadline holds a case open, as a step does
+        with cb.write() as s:
+            deadlines.mark_done(s, promise)
     for open_step in _open_steps(cb, case_id):
         with cb.write() as s:
             steps_service.cancel_step(s, open_step)

@@ -110,10 +110,12 @@ def test_open_work_blocks_closing_until_settled(cb):
     with pytest.raises(CasebookError) as info:
         close(cb, case_id)
     assert info.value.key == "error.close_open_items"
-    assert info.value.params == {"steps": 5, "referrals": 2}
-    assert str(info.value) == "Settle first: 5 open step(s) and 2 running referral(s)"
+    assert info.value.params == {"steps": 5, "referrals": 2, "deadlines": 0}
+    assert str(info.value) == (
+        "Settle first: 5 open step(s), 2 running referral(s) and 0 open deadline(s)"
+    )
     set_language("nl")
-    assert "5 open stap(pen) en 2 lopende verwijzing(en)" in str(info.value)
+    assert "5 open stap(pen), 2 lopende verwijzing(en) en 0 open termijn(en)" in str(info.value)
     assert row_counts(cb) == counts
     assert get_case(cb, case_id).status == "OPEN"
 
@@ -124,12 +126,12 @@ def test_open_work_blocks_closing_until_settled(cb):
         referrals.set_referral_status(s, waiting, "WITHDRAWN", on=TODAY)  # completes its step
     with pytest.raises(CasebookError) as info:
         close(cb, case_id)
-    assert info.value.params == {"steps": 1, "referrals": 1}
+    assert info.value.params == {"steps": 1, "referrals": 1, "deadlines": 0}
     with cb.write() as s:
         steps.complete_step(s, evaluate)
     with pytest.raises(CasebookError) as info:
         close(cb, case_id)
-    assert info.value.params == {"steps": 0, "referrals": 1}
+    assert info.value.params == {"steps": 0, "referrals": 1, "deadlines": 0}
     with cb.write() as s:
         referrals.carry_referral(s, placed)
     close(cb, case_id)
@@ -257,9 +259,14 @@ def test_history_follows_a_case_from_signal_to_reopen(cb):
     with at(), cb.write() as s:
         deadlines.set_bedenktijd(s, case_id, date(2026, 11, 9), person_id=person)
     with at(), cb.write() as s:
-        deadlines.add_deadline(s, case_id, "CALLBACK", date(2026, 11, 20))
+        callback = deadlines.add_deadline(s, case_id, "CALLBACK", date(2026, 11, 20)).id
     with at(), cb.write() as s:
         referrals.carry_referral(s, ref_id)
+    # open deadlines hold the case open like steps: settled from the closing dialog
+    with at(), cb.write() as s:
+        for item in closure.open_deadlines(s, case_id):
+            how = "done" if item.id == callback else "cancel"
+            closure.settle_item(s, item, how, note="bedenktijd niet meer nodig")
     with at(), cb.write() as s:
         reminder = next(st for st in steps_of(cb, case_id) if st.status == "OPEN")
         steps.cancel_step(s, reminder.id)
@@ -295,6 +302,8 @@ def test_history_follows_a_case_from_signal_to_reopen(cb):
         ("step.added", None),
         ("deadline.callback", None),
         ("field.changed", "carried_by_partner"),
+        ("field.changed", "done"),  # the call-back done (it falls due first)
+        ("deadline.cancelled", None),  # the bedenktijd cancelled
         ("step.cancelled", None),
         ("field.changed", "closure_outcome"),
         ("field.changed", "closed_on"),

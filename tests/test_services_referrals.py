@@ -51,7 +51,13 @@ def referral(cb, referral_id) -> Referral:
         ("OMM", "AANMELD_CM_OPV"),
         ("NLA_BED", "AANMELD_CM_OPV"),
         ("MO", "SHELTER_REQ"),
-        ("JEUGD", "SHELTER_REQ"),
+        ("NOODBED", "SHELTER_REQ"),
+        # each referral type's reply step is of its own kind (shelter_types.toml)
+        ("JEUGD", "YOUTH_REQ"),
+        ("BO_NIDOS", "YOUTH_REQ"),
+        ("GGZ", "CARE_REQ"),
+        ("TERUGKEER", "RETURN_IOM"),
+        ("NETWERK", "REFERRAL_FOLLOW"),
     ],
 )
 def test_request_creates_referral_and_waiting_step(cb, shelter, step_type):
@@ -115,14 +121,14 @@ def test_requested_placed_ended(cb):
     case_id = triaged_case(cb)
     assert get_case(cb, case_id).phase == "REFERRAL"
     ref_id = request(cb, case_id)
-    move(cb, ref_id, "PLACED", on="30-11-2026")
+    move(cb, ref_id, "PLACED", on="28-11-2026")
     ref = referral(cb, ref_id)
-    assert (ref.status, ref.placed_on) == ("PLACED", date(2026, 11, 30))
+    assert (ref.status, ref.placed_on) == ("PLACED", date(2026, 11, 28))
     # leaving REQUESTED completes the step that waited for the reply
     (waiting,) = [st for st in steps_of(cb, case_id) if st.referral_id == ref_id]
     assert (waiting.status, waiting.done_on, waiting.result) == (
         "DONE",
-        date(2026, 11, 30),
+        date(2026, 11, 28),
         "PLACED",
     )
     # a placement moves the case on from referral to follow-up

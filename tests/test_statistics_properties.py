@@ -269,6 +269,8 @@ def build(folder: Path, spec: dict) -> tuple[Path, list[str], list[str]]:
                             )
                         elif referral.status == "PLACED":
                             referrals.carry_referral(s, referral.id)
+                    for promise in closure.open_deadlines(s, case.id):  # hold it open too
+                        deadlines.mark_done(s, promise.id)
                     closure.close_case(
                         s, case.id, outcome=outcome, closed_on=closed_on, note=canary("closure")
                     )

@@ -1,5 +1,5 @@
-"""Missed promises stay on the Today board; passed legal dates do not; closed-case
-persons cannot be edited."""
+"""Missed promises and passed legal dates stay on the Today board until handled;
+closed-case persons cannot be edited."""
 
 from __future__ import annotations
 
@@ -24,14 +24,15 @@ def test_missed_callback_stays_until_marked_done(cb):
     with cb.write() as s:
         missed = deadlines.add_deadline(s, case_id, "CALLBACK", TODAY - timedelta(days=3)).id
         later = deadlines.add_deadline(s, case_id, "CALLBACK", TODAY + timedelta(days=30)).id
-        # a bedenktijd that ended last week is history, not a task
-        deadlines.set_bedenktijd(
+        # a bedenktijd that ended last week and was not handled: missed, shown too
+        ended = deadlines.set_bedenktijd(
             s, case_id, TODAY - timedelta(days=80), end=TODAY - timedelta(days=7)
-        )
-    assert _deadline_ids(cb) == [missed]
+        ).id
+    assert _deadline_ids(cb) == [ended, missed]
     assert later not in _deadline_ids(cb)
     with cb.write() as s:
         deadlines.mark_done(s, missed)
+        deadlines.mark_done(s, ended)
     assert _deadline_ids(cb) == []
 
 

@@ -94,9 +94,9 @@ async def test_markup_in_the_palette_and_the_similar_warning_is_literal(cb):
         await paste(pilot, screen.query_one("#p1-name"), NASTY)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert type(app.screen).__name__ == "ConfirmModal"
+        assert type(app.screen).__name__ == "DuplicateModal"
         assert "[bold]vet[/]" in screen_text(app)
-        await pilot.press("n", "escape", "y")
+        await pilot.press("escape", "escape", "y")  # not now; leave the form; discard
         await settle(pilot)
         # the palette lists the case with its title as typed
         await pilot.press("ctrl+p")

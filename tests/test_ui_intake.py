@@ -192,15 +192,15 @@ async def test_resembling_open_case_is_named_before_saving(cb):
         screen.query_one("#p1-name").value = "ana voorbeeld"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert type(app.screen).__name__ == "ConfirmModal"
-        assert "2026-0001" in str(app.screen.question)
-        await pilot.press("n")  # not now: back to the form, nothing saved
+        assert type(app.screen).__name__ == "DuplicateModal"
+        assert "2026-0001" in str(app.screen.query_one("OptionList").get_option_at_index(0).prompt)
+        await pilot.press("escape")  # not now: back to the form, nothing saved
         await settle(pilot)
         assert app.screen is screen
         assert len(all_cases(cb)) == 1
         await pilot.press("ctrl+s")
         await settle(pilot)
-        await pilot.press("y")
+        await pilot.press("down", "enter")  # "new case", the choice after the case
         await settle(pilot)
         assert type(app.screen).__name__ == "TodayScreen"
     assert [c.title for c in all_cases(cb)] == ["Signaal over een woning", "Tweede melding"]

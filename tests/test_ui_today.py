@@ -53,7 +53,9 @@ def board_cb(cb):
         cb, title="Aangifte nadert", steps=[kit.step("EVAL", TODAY + timedelta(days=60))]
     )
     with cb.write() as s:
-        deadlines.add_deadline(s, ids["deadline"], "AANGIFTE", TODAY + timedelta(days=10))
+        # a call-back: no reminder step of its own (an aangifte date would add one to
+        # "this week"), so the case shows in the deadlines section only
+        deadlines.add_deadline(s, ids["deadline"], "CALLBACK", TODAY + timedelta(days=10))
     ids["no_next"] = kit.triaged_case(cb, title="Zonder vervolg")
     return cb, ids
 
@@ -82,7 +84,7 @@ async def test_each_section_shows_its_rows_and_count(board_cb):
         text = screen_text(app)
         assert "Nieuwe signalen, nog niet getriageerd (1)" in text
         assert "Stappen over tijd (1)" in text
-        assert "Termijnen binnen 14 dagen, gemiste terugbelafspraken (1)" in text
+        assert "Termijnen binnen 14 dagen en gemiste termijnen (1)" in text
         # words, not colour alone: the urgency of the triaged cases reads "hoog"
         overdue = table_rows(screen.query_one("#table-overdue"))[0]
         assert overdue[0] == "! hoog"

@@ -49,6 +49,7 @@ class CaseRow:
     status: str
     urgency: str | None
     opened_on: date
+    minor: bool = False  # a victim under 18 (casebook.services.minors)
 
 
 def _where(stmt, flt: CaseFilter):
@@ -114,11 +115,22 @@ def rebuild_search_index(session: Session) -> None:
 def list_cases(
     session: Session, flt: CaseFilter = CaseFilter(), *, limit: int = PAGE_SIZE, offset: int = 0
 ) -> list[CaseRow]:
+    from casebook.dates import today
+    from casebook.services.minors import minor_condition
+
     stmt = select(
-        Case.id, Case.reference, Case.title, Case.phase, Case.status, Case.urgency, Case.opened_on
+        Case.id,
+        Case.reference,
+        Case.title,
+        Case.phase,
+        Case.status,
+        Case.urgency,
+        Case.opened_on,
+        minor_condition(today().year),
     )
     stmt = _where(stmt, flt).order_by(Case.ref_year.desc(), Case.ref_seq.desc())
-    return [CaseRow(*row) for row in session.exec(stmt.limit(limit).offset(offset))]
+    rows = session.exec(stmt.limit(limit).offset(offset))
+    return [CaseRow(*row[:7], minor=bool(row[7])) for row in rows]
 
 
 def count_cases(session: Session, flt: CaseFilter = CaseFilter()) -> int:

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from casebook.dates import today as local_today
 from casebook.errors import CasebookError, NotFoundError
-from casebook.models import STEP_OPEN, Case, FollowUpStep, Referral
+from casebook.models import STEP_OPEN, Case, Deadline, FollowUpStep, Referral
 from casebook.services.common import MAX_TEXT, Check, change, record, touch_case
 
 
@@ -18,10 +18,11 @@ from casebook.services.common import MAX_TEXT, Check, change, record, touch_case
 class OpenItems:
     steps: int
     referrals: int
+    deadlines: int = 0
 
     @property
     def any(self) -> bool:
-        return bool(self.steps or self.referrals)
+        return bool(self.steps or self.referrals or self.deadlines)
 
 
 def open_items(session: Session, case_id: int) -> OpenItems:
@@ -39,7 +40,24 @@ def open_items(session: Session, case_id: int) -> OpenItems:
             | ((Referral.status == "PLACED") & (Referral.carried_by_partner.is_(False))),
         )
     ).one()
-    return OpenItems(steps, referrals)
+    deadlines = session.exec(
+        select(func.count())
+        .select_from(Deadline)
+        .where(Deadline.case_id == case_id, Deadline.done.is_(False))
+    ).one()
+    return OpenItems(steps, referrals, deadlines)
+
+
+def open_deadlines(session: Session, case_id: int) -> list[Deadline]:
+    """The case's deadlines not yet done or cancelled: open obligations, like its open
+    steps, that closing lists and that must be settled first."""
+    return list(
+        session.exec(
+            select(Deadline)
+            .where(Deadline.case_id == case_id, Deadline.done.is_(False))
+            .order_by(Deadline.due_on, Deadline.id)
+        )
+    )
 
 
 def open_records(session: Session, case_id: int) -> tuple[int, list[FollowUpStep], list[Referral]]:
@@ -87,10 +105,19 @@ def settle_item(
     organisation_id: int | None = None,
     note: str = "",
 ) -> None:
-    """Settle one open step or referral listed by `open_records`: `done`, `cancel`, or
-    `carry` (a partner takes over: `organisation_id` names which)."""
-    from casebook.services import referrals, steps
+    """Settle one open step, referral or deadline listed by `open_records` and
+    `open_deadlines`: `done`, `cancel`, or `carry` (a partner takes over:
+    `organisation_id` names which; not for a deadline, which is done or cancelled)."""
+    from casebook.services import deadlines, referrals, steps
 
+    if isinstance(item, Deadline):
+        if how == "done":
+            deadlines.mark_done(session, item.id)
+        elif how == "cancel":
+            deadlines.cancel_deadline(session, item.id, reason=note)
+        else:
+            raise CasebookError("error.deadline_carry")
+        return
     version = item.version
     if isinstance(item, FollowUpStep):
         if how == "done":
@@ -140,7 +167,12 @@ def close_case(
         raise CasebookError("error.case_closed", reference=case.reference)
     items = open_items(session, case_id)
     if items.any:
-        raise CasebookError("error.close_open_items", steps=items.steps, referrals=items.referrals)
+        raise CasebookError(
+            "error.close_open_items",
+            steps=items.steps,
+            referrals=items.referrals,
+            deadlines=items.deadlines,
+        )
     case = touch_case(session, case_id, expected_version)
     change(session, case_id, case, "closure_outcome", outcome)
     change(session, case_id, case, "closure_note", note)

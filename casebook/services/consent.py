@@ -1,5 +1,11 @@
 """Consent per person and purpose: CoMensha registration, registration with shelter,
-sharing with a named partner. Stored as dated events; the latest one counts."""
+sharing with a named partner. Stored as dated events; the latest one counts.
+
+The one consent rule (`consent_gaps`) is asked wherever a CoMensha registration or a
+shelter request is planned (triage's first steps, a step or referral added in the case
+file), recorded or completed (a step done, a referral placed). Who gave consent matters
+(domain.md §4.1): from 16 the person signs; under 16 a parent or guardian (or another
+legal representative) does. It is a warning, never a refusal: the officer may go on."""
 
 from __future__ import annotations
 
@@ -22,6 +28,11 @@ NEEDS_CONSENT = {
     "NLA_BED": ("COMENSHA_SHELTER",),
 }
 
+#: from this age the person signs the consent themself (CoMensha, domain.md §4.1)
+SIGNS_OWN_CONSENT_AGE = 16
+#: who may sign for a person (a `consent_givers` code other than PERSON)
+REPRESENTATIVES = ("PARENT", "GUARDIAN", "LEGAL_REP")
+
 
 @dataclass
 class ConsentInput:
@@ -31,12 +42,14 @@ class ConsentInput:
     method: str = ""
     organisation_id: int | None = None
     note: str = ""
+    given_by: str = "PERSON"
 
 
 def record_consent(session: Session, person_id: int, data: ConsentInput) -> Consent:
     check = Check()
     purpose = check.code("purpose", "consent_purposes", data.purpose)
     method = check.code("method", "consent_methods", data.method)
+    given_by = check.code("given_by", "consent_givers", data.given_by or "PERSON")
     recorded = check.date("recorded_on", data.recorded_on or local_today())
     note = check.text("note", data.note, max_len=MAX_TEXT, multiline=True)
     if purpose == "SHARE_PARTNER":
@@ -56,6 +69,7 @@ def record_consent(session: Session, person_id: int, data: ConsentInput) -> Cons
         given=bool(data.given),
         recorded_on=recorded,
         method=method,
+        given_by=given_by,
         note=note,
     )
     session.add(consent)
@@ -89,20 +103,95 @@ def has_consent(session: Session, person_id: int, purposes) -> bool:
     return any(c.given for (purpose, _), c in state.items() if purpose in purposes)
 
 
-def missing_consent(
-    session: Session, case_id: int, code: str, person_id: int | None = None
-) -> bool:
-    """True when a CoMensha step or referral type (`code`) has no consent on record:
-    for the given person, or for any possible victim of the case."""
-    purposes = NEEDS_CONSENT.get(code)
+def age_on(person: Person, on: date) -> int | None:
+    """The person's age in the year of `on`: from the birth year (the age reached that
+    year), else the age recorded at the signal; None when neither is known."""
+    if person.birth_year is not None:
+        return on.year - person.birth_year
+    return person.age
+
+
+def expected_signers(age: int | None) -> tuple[str, ...]:
+    """Whose consent counts for a person of `age` (domain.md §4.1): under 16 a parent,
+    a guardian or a legal representative; from 16 the person (or, for an adult who has
+    one, a legal representative); anyone when the age is not known."""
+    if age is None:
+        return ("PERSON", *REPRESENTATIVES)
+    if age < SIGNS_OWN_CONSENT_AGE:
+        return REPRESENTATIVES
+    if age < 18:
+        return ("PERSON",)
+    return ("PERSON", "LEGAL_REP")
+
+
+@dataclass(frozen=True)
+class ConsentGap:
+    """Why the consent on record does not cover a step or referral.
+
+    `kind`: `missing` (no consent given), `guardian_expected` (under 16: given by the
+    person, not by a parent or guardian) or `person_signs` (from 16: given by someone
+    else, not by the person). `person_id` is None when the case has no possible victim."""
+
+    kind: str
+    person_id: int | None = None
+    age: int | None = None
+    guardian_relation: str | None = None
+
+
+def person_gap(session: Session, person: Person, purposes, *, today: date) -> ConsentGap | None:
+    """The gap in one person's consent for `purposes`, or None when it is covered."""
+    given = [c for (purpose, _), c in current(session, person.id).items() if purpose in purposes]
+    given = [c for c in given if c.given]
+    if not given:
+        return ConsentGap("missing", person.id, age_on(person, today), person.guardian_relation)
+    age = age_on(person, today)
+    signers = expected_signers(age)
+    if any(c.given_by in signers for c in given):
+        return None
+    kind = (
+        "guardian_expected" if age is not None and age < SIGNS_OWN_CONSENT_AGE else ("person_signs")
+    )
+    return ConsentGap(kind, person.id, age, person.guardian_relation)
+
+
+def consent_gaps(
+    session: Session,
+    case_id: int,
+    code: str | None,
+    person_id: int | None = None,
+    *,
+    today: date | None = None,
+) -> list[ConsentGap]:
+    """The one consent rule: what is missing before a CoMensha step or referral type
+    (`code`) is planned, recorded or completed. For the given person, else for the
+    case's possible victims (covered when one of them is). Empty when nothing is
+    missing, or `code` needs no consent."""
+    purposes = NEEDS_CONSENT.get(code or "")
     if not purposes:
-        return False
+        return []
+    today = today or local_today()
     if person_id is not None:
-        people = [person_id]
+        person = session.get(Person, person_id)
+        people = [person] if person is not None else []
     else:
         people = list(
             session.exec(
-                select(Person.id).where(Person.case_id == case_id, Person.role == "VICTIM")
+                select(Person)
+                .where(Person.case_id == case_id, Person.role == "VICTIM")
+                .order_by(Person.id)
             )
         )
-    return not any(has_consent(session, pid, purposes) for pid in people)
+    if not people:
+        return [ConsentGap("missing")]
+    gaps = [person_gap(session, p, purposes, today=today) for p in people]
+    if any(gap is None for gap in gaps):
+        return []
+    return gaps
+
+
+def missing_consent(
+    session: Session, case_id: int, code: str, person_id: int | None = None
+) -> bool:
+    """True when a CoMensha step or referral type (`code`) is not covered by the consent
+    on record (`consent_gaps`)."""
+    return bool(consent_gaps(session, case_id, code, person_id))

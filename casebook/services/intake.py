@@ -32,6 +32,9 @@ class PersonInput:
     contact: str = ""
     address: str = ""
     notes: str = ""
+    # who signs for the person: a `consent_givers` code other than PERSON, and a name
+    guardian_relation: str | None = None
+    guardian_name: str = ""
 
 
 @dataclass
@@ -62,7 +65,14 @@ def check_person(check: Check, p: PersonInput, *, today: date) -> dict:
         "contact": check.text("contact", p.contact, max_len=500),
         "address": check.text("address", p.address, max_len=500),
         "notes": check.text("notes", p.notes, max_len=MAX_TEXT, multiline=True),
+        "guardian_relation": check.code(
+            "guardian_relation", "consent_givers", p.guardian_relation, required=False
+        ),
+        "guardian_name": check.text("guardian_name", p.guardian_name),
     }
+    if values["guardian_relation"] == "PERSON":
+        check.fail("guardian_relation", "error.unknown_code", code="PERSON")
+        values["guardian_relation"] = None
     return values
 
 
@@ -221,35 +231,81 @@ class SimilarCase:
     reference: str
     title: str
     reason: str  # "person" or "location"
+    closed: bool = False  # a closed case: the signal goes in after reopening it
+    version: int | None = None
 
 
 def find_similar(
     session: Session, *, names: list[str] = (), location: str = "", limit: int = 5
 ) -> list[SimilarCase]:
-    """Open cases whose persons or location resemble what is being entered."""
+    """Cases whose persons or location resemble what is being entered: open cases
+    first, then closed ones (a person seen again after her case was closed). A case
+    merged into another is left out: what it held is in the other case now."""
     from casebook.db import FOLD_FUNCTION
 
     fold = getattr(func, FOLD_FUNCTION)  # case-blind beyond ASCII, unlike SQL lower()
     found: dict[int, SimilarCase] = {}
+    columns = (Case.id, Case.reference, Case.title, Case.status == "CLOSED", Case.version)
+    closed_last = (Case.status == "CLOSED", Case.closed_on.desc(), Case.id.desc())
     wanted = [n.strip().casefold() for n in names if n and len(n.strip()) >= 3]
     if wanted:
         stmt = (
-            select(Case.id, Case.reference, Case.title)
+            select(*columns)
             .join(Person, Person.case_id == Case.id)
-            .where(Case.status != "CLOSED")
+            .where(Case.merged_into.is_(None))
             .where(or_(*[fold(Person.name) == n for n in wanted]))
-            .limit(limit)
+            .order_by(*closed_last)
+            .limit(limit * 2)
         )
-        for cid, ref, title in session.exec(stmt):
-            found.setdefault(cid, SimilarCase(cid, ref, title, "person"))
+        for cid, ref, title, closed, version in session.exec(stmt):
+            found.setdefault(cid, SimilarCase(cid, ref, title, "person", bool(closed), version))
     loc = location.strip().casefold()
     if len(loc) >= 4:
         stmt = (
-            select(Case.id, Case.reference, Case.title)
-            .where(Case.status != "CLOSED")
+            select(*columns)
+            .where(Case.merged_into.is_(None))
             .where(fold(Case.location).contains(loc, autoescape=True))
-            .limit(limit)
+            .order_by(*closed_last)
+            .limit(limit * 2)
         )
-        for cid, ref, title in session.exec(stmt):
-            found.setdefault(cid, SimilarCase(cid, ref, title, "location"))
-    return list(found.values())[:limit]
+        for cid, ref, title, closed, version in session.exec(stmt):
+            found.setdefault(cid, SimilarCase(cid, ref, title, "location", bool(closed), version))
+    ordered = sorted(found.values(), key=lambda c: c.closed)  # stable: open ones first
+    return ordered[:limit]
+
+
+def attach_signal(
+    session: Session,
+    data: SignalInput,
+    case_id: int,
+    *,
+    reopen_reason: str | None = None,
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> tuple[Case, Signal, int]:
+    """Record the signal onto a case the duplicate question named (instead of a new
+    case). A closed case is reopened first, with `reopen_reason`, in the same
+    transaction (`closure.reopen_case`); without a reason a closed case is refused.
+    Persons whose name is already in that case are not added a second time. Returns
+    the case, the signal and how many persons were left out as already there."""
+    from casebook.db import FOLD_FUNCTION
+    from casebook.services.closure import reopen_case
+
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFoundError("case")
+    if case.status == "CLOSED" and reopen_reason is not None:
+        reopen_case(session, case_id, reason=reopen_reason, expected_version=expected_version)
+    elif expected_version is not None:
+        touch_case(session, case_id, expected_version)
+    fold = getattr(func, FOLD_FUNCTION)
+    known = set(
+        session.exec(select(fold(Person.name)).where(Person.case_id == case_id, Person.name != ""))
+    )
+    persons = [
+        p for p in data.persons if not (p.name.strip() and p.name.strip().casefold() in known)
+    ]
+    skipped = len(data.persons) - len(persons)
+    fields = SignalInput(**{**data.__dict__, "persons": persons})
+    case, signal = record_signal(session, fields, case_id=case_id, today=today)
+    return case, signal, skipped

@@ -47,6 +47,25 @@ DATE_FIELD = {
 }
 
 
+def reply_step_type(shelter_type: str) -> str:
+    """The kind of the step that waits for a referral's reply: its shelter type's own
+    (`reply_step` in data/reference/shelter_types.toml), so that a youth-care request is
+    not typed "Opvang aanvragen"."""
+    from casebook import refdata
+
+    item = refdata.ref("shelter_types").get(shelter_type)
+    code = item.get("reply_step") if item is not None else None
+    if code in refdata.ref("step_types"):
+        return code
+    return "AANMELD_CM_OPV" if shelter_type in VIA_COMENSHA else "SHELTER_REQ"
+
+
+def _not_in_future(check: Check, field: str, value: date | None) -> None:
+    """A placement is recorded when it happened: never on a day still to come."""
+    if value is not None and value > local_today():
+        check.fail(field, "error.future_date")
+
+
 @dataclass
 class ReferralInput:
     shelter_type: str = ""
@@ -100,7 +119,7 @@ def request_referral(
         entity_id=referral.id,
         new=shelter,
     )
-    step_type = "AANMELD_CM_OPV" if shelter in VIA_COMENSHA else "SHELTER_REQ"
+    step_type = reply_step_type(shelter)
     add_step(
         session,
         case_id,
@@ -123,6 +142,8 @@ def set_referral_status(
     status = check.code("status", "referral_statuses", status)
     when = check.date("on", on or local_today())
     note = check.text("note", note, max_len=MAX_TEXT, multiline=True)
+    if status == "PLACED":
+        _not_in_future(check, "on", when)
     check.done()
     referral = guarded(session, Referral, referral_id, expected_version)
     if status not in TRANSITIONS[referral.status]:
@@ -254,6 +275,7 @@ def correct_referral(
             check.fail(name, "error.before_start")
     if dates.get("placed_on") and dates.get("ended_on") and dates["ended_on"] < dates["placed_on"]:
         check.fail("ended_on", "error.before_start")
+    _not_in_future(check, "placed_on", dates.get("placed_on"))
     check.done()
     referral = guarded(session, Referral, referral_id, expected_version)
     ensure_open(session.get(Case, referral.case_id))

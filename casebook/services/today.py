@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 SECTION_LIMIT = 50
-PROMISES = ("CALLBACK",)
+# Deadlines that stay on the board as missed (gemist) once their date has passed, until
+# they are marked done or cancelled: every kind (casebook.services.deadlines.REMINDERS).
+PROMISES = ("CALLBACK", "BEDENKTIJD", "AANGIFTE", "OTHER")
 SECTIONS = ("untriaged", "overdue", "due_week", "referrals", "deadlines", "no_next_step")
 
 # Stored codes, as in casebook.models (a test keeps them the same).
@@ -51,6 +53,8 @@ class TodayRow:
     on: date | None  # the date that matters for the row
     entity_id: int  # signal, step, referral, deadline or case id
     urgency: str | None = None
+    minor: bool = False  # a victim under 18 (casebook.services.minors)
+    missed: bool = False  # a deadline whose date has passed, still open
 
 
 @dataclass
@@ -90,11 +94,19 @@ def _section(source, name: str, sql: str, params: list, make) -> Section:
     return Section(name, raw[0][-1] if raw else 0, [make(r) for r in raw])
 
 
-def untriaged(session: Session | sqlite3.Connection) -> Section:
+def _minor(today: date | None) -> str:
+    """The minor flag as a selected column (casebook.services.minors.minor_sql)."""
+    from casebook.services.minors import minor_sql
+
+    return minor_sql((today or local_today()).year)
+
+
+def untriaged(session: Session | sqlite3.Connection, today: date | None = None) -> Section:
     statuses = _open_statuses()
     sql = (
         "SELECT signal.id, signal.received_on, signal.channel, case_file.id,"
-        " case_file.reference, case_file.title, case_file.urgency"
+        " case_file.reference, case_file.title, case_file.urgency,"
+        f" {_minor(today)}"
         "\nFROM signal JOIN case_file ON case_file.id = signal.case_id"
         f" WHERE signal.triaged_at IS NULL AND case_file.status IN {_in(statuses)}"
         " ORDER BY signal.received_on, signal.id"
@@ -104,32 +116,37 @@ def untriaged(session: Session | sqlite3.Connection) -> Section:
         "untriaged",
         sql,
         statuses,
-        lambda r: TodayRow("untriaged", r[3], r[4], r[5], r[2], _day(r[1]), r[0], r[6]),
+        lambda r: TodayRow("untriaged", r[3], r[4], r[5], r[2], _day(r[1]), r[0], r[6], bool(r[7])),
     )
 
 
-def _steps(session, name: str, cond: str, params: list) -> Section:
+def _steps(session, name: str, cond: str, params: list, today: date) -> Section:
     # Closed cases stay off the board even if a step was left open (an imported file).
+    # A step that waits for a referral's reply is not listed: the referral is, in
+    # "referrals waiting" (one obligation, shown once).
     statuses = _open_statuses()
     sql = (
         "SELECT followup_step.id, followup_step.step_type, followup_step.due_on,"
-        " case_file.id, case_file.reference, case_file.title, case_file.urgency"
+        " case_file.id, case_file.reference, case_file.title, case_file.urgency,"
+        f" {_minor(today)}"
         "\nFROM followup_step JOIN case_file ON case_file.id = followup_step.case_id"
         f" WHERE followup_step.status = ? AND case_file.status IN {_in(statuses)}"
         f" AND {cond}"
+        " AND NOT (followup_step.referral_id IS NOT NULL AND EXISTS (SELECT 1 FROM referral"
+        " WHERE referral.id = followup_step.referral_id AND referral.status = ?))"
         " ORDER BY followup_step.due_on, followup_step.id"
     )
     return _section(
         session,
         name,
         sql,
-        [STEP_OPEN, *statuses, *params],
-        lambda r: TodayRow(name, r[3], r[4], r[5], r[1], _day(r[2]), r[0], r[6]),
+        [STEP_OPEN, *statuses, *params, REFERRAL_REQUESTED],
+        lambda r: TodayRow(name, r[3], r[4], r[5], r[1], _day(r[2]), r[0], r[6], bool(r[7])),
     )
 
 
 def overdue(session: Session | sqlite3.Connection, today: date) -> Section:
-    return _steps(session, "overdue", "followup_step.due_on < ?", [today.isoformat()])
+    return _steps(session, "overdue", "followup_step.due_on < ?", [today.isoformat()], today)
 
 
 def due_this_week(session: Session | sqlite3.Connection, today: date) -> Section:
@@ -138,15 +155,16 @@ def due_this_week(session: Session | sqlite3.Connection, today: date) -> Section
         "due_week",
         "followup_step.due_on >= ? AND followup_step.due_on <= ?",
         [today.isoformat(), (today + timedelta(days=7)).isoformat()],
+        today,
     )
 
 
-def referrals_waiting(session: Session | sqlite3.Connection) -> Section:
+def referrals_waiting(session: Session | sqlite3.Connection, today: date | None = None) -> Section:
     statuses = _open_statuses()
     sql = (
         "SELECT referral.id, referral.shelter_type, referral.reply_due_on,"
         " referral.requested_on, case_file.id, case_file.reference, case_file.title,"
-        " case_file.urgency"
+        f" case_file.urgency, {_minor(today)}"
         "\nFROM referral JOIN case_file ON case_file.id = referral.case_id"
         f" WHERE referral.status = ? AND case_file.status IN {_in(statuses)}"
         " ORDER BY referral.reply_due_on IS NULL, referral.reply_due_on,"
@@ -157,17 +175,20 @@ def referrals_waiting(session: Session | sqlite3.Connection) -> Section:
         "referrals",
         sql,
         [REFERRAL_REQUESTED, *statuses],
-        lambda r: TodayRow("referrals", r[4], r[5], r[6], r[1], _day(r[2] or r[3]), r[0], r[7]),
+        lambda r: TodayRow(
+            "referrals", r[4], r[5], r[6], r[1], _day(r[2] or r[3]), r[0], r[7], bool(r[8])
+        ),
     )
 
 
 def deadlines_near(session: Session | sqlite3.Connection, today: date, days: int = 14) -> Section:
-    # A promised call-back that passed unmarked stays on the board until it is marked
-    # done (in the case file); a bedenktijd or aangifte date that passed is history.
+    # A deadline that passed unmarked (a call-back, a bedenktijd, an aangifte date)
+    # stays on the board as missed until it is marked done or cancelled in the case file.
     statuses = _open_statuses()
     sql = (
         "SELECT deadline.id, deadline.kind, deadline.due_on, case_file.id,"
-        " case_file.reference, case_file.title, case_file.urgency"
+        " case_file.reference, case_file.title, case_file.urgency,"
+        f" {_minor(today)}"
         "\nFROM deadline JOIN case_file ON case_file.id = deadline.case_id"
         " WHERE deadline.done IS 0"
         " AND (deadline.due_on >= ? AND deadline.due_on <= ?"
@@ -182,15 +203,26 @@ def deadlines_near(session: Session | sqlite3.Connection, today: date, days: int
         "deadlines",
         sql,
         params,
-        lambda r: TodayRow("deadlines", r[3], r[4], r[5], r[1], _day(r[2]), r[0], r[6]),
+        lambda r: TodayRow(
+            "deadlines",
+            r[3],
+            r[4],
+            r[5],
+            r[1],
+            _day(r[2]),
+            r[0],
+            r[6],
+            bool(r[7]),
+            _day(r[2]) < today,
+        ),
     )
 
 
-def without_next_step(session: Session | sqlite3.Connection) -> Section:
+def without_next_step(session: Session | sqlite3.Connection, today: date | None = None) -> Section:
     statuses = _open_statuses()
     sql = (
         "SELECT case_file.id, case_file.reference, case_file.title, case_file.phase,"
-        " case_file.updated_at, case_file.urgency"
+        f" case_file.updated_at, case_file.urgency, {_minor(today)}"
         "\nFROM case_file"
         f" WHERE case_file.status IN {_in(statuses)} AND case_file.triaged_at IS NOT NULL"
         " AND NOT (EXISTS (SELECT * FROM followup_step"
@@ -202,7 +234,9 @@ def without_next_step(session: Session | sqlite3.Connection) -> Section:
         "no_next_step",
         sql,
         [*statuses, STEP_OPEN],
-        lambda r: TodayRow("no_next_step", r[0], r[1], r[2], r[3], _local_day(r[4]), r[0], r[5]),
+        lambda r: TodayRow(
+            "no_next_step", r[0], r[1], r[2], r[3], _local_day(r[4]), r[0], r[5], bool(r[6])
+        ),
     )
 
 
@@ -214,10 +248,10 @@ def board(session: Session | sqlite3.Connection, today: date | None = None) -> l
     today = today or local_today()
     with driver_reads(session) as conn:
         return [
-            untriaged(conn),
+            untriaged(conn, today),
             overdue(conn, today),
             due_this_week(conn, today),
-            referrals_waiting(conn),
+            referrals_waiting(conn, today),
             deadlines_near(conn, today),
-            without_next_step(conn),
+            without_next_step(conn, today),
         ]

@@ -99,6 +99,10 @@ def triage_case(
         ("route_note", route_note),
     ):
         change(session, case_id, case, name, value)
+    from casebook.services.case_details import other_sectors, set_other_sectors
+
+    # the primary sector is never also one of the others beside it
+    set_other_sectors(session, case_id, other_sectors(session, case_id), primary=sector)
     set_exploitation_types(session, case_id, types)
     if case.triaged_at is None:
         case.triaged_at = now

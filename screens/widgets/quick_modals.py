@@ -62,6 +62,16 @@ class StepDoneModal(QuickForm):
             session, self.target_id, result=data["result"], done_on=data["done_on"]
         )
 
+    def warning(self, session, data: dict) -> str | None:
+        """Completing a CoMensha step without the consent it needs is asked first."""
+        from casebook.models import FollowUpStep
+        from screens.consent_question import consent_question
+
+        step = session.get(FollowUpStep, self.target_id)
+        if step is None:
+            return None
+        return consent_question(session, step.case_id, step.step_type, today=self.app.today())
+
 
 class AddStepModal(QuickForm):
     """Add a follow-up step to a case: its type, when it is due, a description."""
@@ -84,6 +94,11 @@ class AddStepModal(QuickForm):
             due_on=self.query_one("#due-on", DateInput).value,
             description=self.query_one("#description", Input).value,
         )
+
+    def warning(self, session, data: StepInput) -> str | None:
+        from screens.consent_question import consent_question
+
+        return consent_question(session, self.target_id, data.step_type, today=self.app.today())
 
     def apply(self, session, data: StepInput):
         from casebook.services.steps import add_step
