@@ -242,6 +242,12 @@ class CasebookApp(App):
     async def action_quit(self) -> None:
         self.leave_forms(self.exit)
 
+    async def action_help_quit(self) -> None:
+        """Ctrl+C outside a text field (in one it copies): leave as Ctrl+Q does, unsaved
+        input asking first, with exit status 130 as shell tools give after Ctrl+C.
+        Textual's own answer was an untranslated hint to press Ctrl+Q instead."""
+        self.leave_forms(lambda: self.exit(return_code=130))
+
     def _show(self, screen: Screen) -> None:
         """Open a top-level screen on top of Today, replacing any other."""
         while len(self.screen_stack) > 2:
