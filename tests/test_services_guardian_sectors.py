@@ -226,3 +226,21 @@ def test_the_statistics_count_the_primary_sector_once(cb):
         table = statistics.compute(s, TODAY.year, protect_figures=False).table("cases_by_sector")
     assert table.total == 1
     assert {c.code: c.value for c in table.cells if c.value} == {"LOG": 1}
+
+
+def test_the_consent_rule_ages_a_recorded_age_as_the_minor_flag_does(cb):
+    # 15 when the case was opened two years ago: 17 now, so the person signs (one age
+    # rule for the minor flag and for consent: services.minors.age_on)
+    from datetime import date
+
+    from casebook.services import minors
+
+    opened = date(TODAY.year - 2, 3, 1)
+    case_id = new_case(cb, persons=[victim(age=15)], today=opened, received_on=opened)
+    p = person_of(cb, case_id)
+    assert minors.age_on(p, opened, TODAY) == 17
+    give(cb, p.id, "GUARDIAN")
+    (gap,) = gaps(cb, case_id)
+    assert (gap.kind, gap.age) == ("person_signs", 17)
+    give(cb, p.id, "PERSON")
+    assert gaps(cb, case_id) == []

@@ -16,7 +16,8 @@ from sqlmodel import Session, select
 
 from casebook.dates import today as local_today
 from casebook.errors import NotFoundError
-from casebook.models import Consent, Organisation, Person
+from casebook.models import Case, Consent, Organisation, Person
+from casebook.services import minors
 from casebook.services.common import MAX_TEXT, Check, record, touch_case
 
 # Which consent a CoMensha step or shelter type needs.
@@ -103,12 +104,12 @@ def has_consent(session: Session, person_id: int, purposes) -> bool:
     return any(c.given for (purpose, _), c in state.items() if purpose in purposes)
 
 
-def age_on(person: Person, on: date) -> int | None:
-    """The person's age in the year of `on`: from the birth year (the age reached that
-    year), else the age recorded at the signal; None when neither is known."""
-    if person.birth_year is not None:
-        return on.year - person.birth_year
-    return person.age
+def age_on(session: Session, person: Person, on: date) -> int | None:
+    """The person's age in the year of `on`, by the one rule the minor flag uses
+    (`minors.age_on`): from the birth year, else the age recorded at the signal plus
+    the years since the case was opened; None when neither is known."""
+    case = session.get(Case, person.case_id)
+    return minors.age_on(person, case.opened_on if case else None, on)
 
 
 def expected_signers(age: int | None) -> tuple[str, ...]:
@@ -143,8 +144,10 @@ def person_gap(session: Session, person: Person, purposes, *, today: date) -> Co
     given = [c for (purpose, _), c in current(session, person.id).items() if purpose in purposes]
     given = [c for c in given if c.given]
     if not given:
-        return ConsentGap("missing", person.id, age_on(person, today), person.guardian_relation)
-    age = age_on(person, today)
+        return ConsentGap(
+            "missing", person.id, age_on(session, person, today), person.guardian_relation
+        )
+    age = age_on(session, person, today)
     signers = expected_signers(age)
     if any(c.given_by in signers for c in given):
         return None
