@@ -40,6 +40,8 @@ VERSION = 1
 SCRYPT_N = 2**15
 SCRYPT_R = 8
 SCRYPT_P = 6
+# The most memory one derivation may take (scrypt needs 128 * r * N bytes): 8x ours.
+MAX_SCRYPT_MEMORY = 256 * 2**20
 # A recovery code: 8 groups of 6 digits, each group a 16-bit number times 11 (a typo
 # in one group is caught there), 128 bits in all.
 RECOVERY_GROUPS = 8
@@ -113,6 +115,8 @@ def unwrap(entry: dict, secret: str, key_id: str, purpose: str) -> bytes:
             raise ValueError
         n, r, p = int(entry["n"]), int(entry["r"]), int(entry["p"])
         if not (2**10 <= n <= 2**22 and 1 <= r <= 32 and 1 <= p <= 16):
+            raise ValueError
+        if 128 * r * n > MAX_SCRYPT_MEMORY:
             raise ValueError  # a tampered file must not make us allocate gigabytes
         kek = _derive(secret, _unb64(entry["salt"]), n, r, p)
         key = AESGCM(kek).decrypt(

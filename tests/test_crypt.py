@@ -284,6 +284,16 @@ def test_the_real_kdf_parameters(monkeypatch):
     assert key_file.open_with_recovery(code).key == unlocked.key
 
 
+@pytest.mark.parametrize("n, r", [(2**22, 32), (2**21, 8), (2**20, 16)])
+def test_a_key_file_asking_for_gigabytes_of_scrypt_is_refused_as_damaged(n, r):
+    """A tampered key file cannot make the unlock allocate more than MAX_SCRYPT_MEMORY."""
+    key_file, _, _ = keys.new_key_file(PASSPHRASE)
+    entry = dict(key_file.wraps["passphrase"], n=n, r=r)
+    with pytest.raises(CasebookError) as raised:
+        keys.unwrap(entry, PASSPHRASE, key_file.key_id, "passphrase")
+    assert not isinstance(raised.value, keys.WrongSecret)
+
+
 @given(st.text(max_size=80))
 def test_any_typed_recovery_code_is_refused_or_read_as_one_code(text):
     try:
