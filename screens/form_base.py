@@ -27,7 +27,7 @@ from casebook.errors import StaleEditError, ValidationError
 from casebook.i18n import t
 from screens import door
 from screens.widgets.confirm import ConfirmModal
-from screens.widgets.forms import clear_errors, show_errors
+from screens.widgets.forms import clear_errors, resolve_date_fields, show_errors
 
 SAVE_KEYS = "ctrl+s,f10"
 
@@ -139,6 +139,7 @@ class FormBase:
             self.app.push_screen(NoticeModal(t("forms.nothing_typed")))
             return
         clear_errors(self)
+        resolve_date_fields(self)  # `+2` is saved as the date shown beside it
         data = self.collect()
         try:
             self.check(data)
