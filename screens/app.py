@@ -366,10 +366,11 @@ class CasebookApp(App):
             self.push_screen(palette)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        from screens.commands import app_commands, textual_commands
+        from screens.commands import app_commands, binding_commands, textual_commands
 
         yield from textual_commands(super().get_system_commands(screen))
         yield from app_commands(self)
+        yield from binding_commands(self, screen)
 
     def action_show_help_panel(self) -> None:
         """Textual's "Keys" command opens casebook's help (the keys in the officer's
