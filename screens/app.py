@@ -69,7 +69,9 @@ class CasebookApp(App):
         Binding("f1,question_mark", "help", "key.help", id="app.help"),
         Binding("f2", "today", "key.today", id="app.today", show=False),
         Binding("f3", "cases", "key.cases", id="app.cases"),
-        Binding("ctrl+n,f4", "intake", "key.intake", id="app.intake"),
+        # priority: the App opens the form as it reads the key, so the keys typed right
+        # after wait for the form (screens.form_base) instead of reaching this screen
+        Binding("ctrl+n,f4", "intake", "key.intake", id="app.intake", priority=True),
         Binding("f6", "statistics", "key.statistics", id="app.statistics", show=False),
         Binding("f7", "directory", "key.directory", id="app.directory", show=False),
         Binding("f8", "trainings", "key.trainings", id="app.trainings", show=False),
@@ -177,7 +179,20 @@ class CasebookApp(App):
         # a big casebook opening) arrives as Ctrl+J once casebook reads the keys.
         if isinstance(event, events.Key) and event.key == "ctrl+j" and not event.is_forwarded:
             event = events.Key("enter", "\r")
+        if isinstance(event, events.Key) and not event.is_forwarded and self._form_holds(event):
+            return
         await super().on_event(event)
+
+    def _form_holds(self, event: events.Key) -> bool:
+        """A form that is still being built takes the key, to press it again into its
+        first field once it is ready (`screens.form_base`)."""
+        from screens.form_base import FormBase
+
+        screen = self.screen_stack[-1] if self.screen_stack else None
+        if isinstance(screen, FormBase) and screen.holds_keys():
+            screen.hold_key(event.key, event.character)
+            return True
+        return False
 
     def get_default_screen(self) -> Screen:
         return StartScreen(id="_default")

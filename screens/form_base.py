@@ -14,7 +14,12 @@ A form
   palette all ask it; with unsaved input it asks, and keeping the input is the default;
 - when opened by one key (`REQUIRE_INPUT`), refuses to save untouched defaults;
 - Escape while a save waits (for the casebook's lock) cancels that save: it is rolled
-  back, never written later.
+  back, never written later;
+- takes the keys typed while it is being built: from the moment it is the top screen
+  until it is laid out (`mark_clean()`), the App hands every key to `hold_key()`
+  instead of to a focus that is not there yet; they are pressed again, in order, into
+  its first field once it is ready (or after `HOLD_AT_MOST` seconds whatever happens).
+  Ctrl+S typed ahead thus saves what was typed ahead, not an empty form.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.binding import Binding
+from textual.message import Message
 
 from casebook.errors import StaleEditError, ValidationError
 from casebook.i18n import t
@@ -30,6 +36,19 @@ from screens.widgets.confirm import ConfirmModal
 from screens.widgets.forms import clear_errors, resolve_date_fields, show_errors
 
 SAVE_KEYS = "ctrl+s,f10"
+
+
+class TypedAhead(Message):
+    """Follows a key typed ahead into a form; when it reaches the form, the key before
+    it has been handled, and `rest` can go on."""
+
+    def __init__(self, form, rest: list[tuple[str, str | None]]) -> None:
+        super().__init__()
+        self.form = form
+        self.rest = rest
+
+
+HOLD_AT_MOST = 1.0  # seconds: a form that never says it is ready gets its keys then
 
 
 class FormBase:
@@ -49,6 +68,9 @@ class FormBase:
     _saving = False
     _save_worker = None
     _save_serial = 0
+    _taking_keys = False  # laid out: keys go to its fields as they come
+    _typed_ahead: list | None = None
+    _hold_timer = None
 
     # -- to be filled in by each form ----------------------------------------------
 
@@ -85,8 +107,62 @@ class FormBase:
         return repr(self.collect())
 
     def mark_clean(self) -> None:
-        """What is on the form now counts as nothing typed (called once it is laid out)."""
+        """What is on the form now counts as nothing typed (called once it is laid out).
+        The keys typed meanwhile are pressed into it now, after the fingerprint: they
+        are input, and leaving asks for them."""
         self._initial = self.fingerprint()
+        self.take_keys()
+
+    # -- keys typed while it is being built --------------------------------------------
+
+    def holds_keys(self) -> bool:
+        """True until the form is laid out (the App then hands keys to `hold_key`)."""
+        return not self._taking_keys
+
+    def hold_key(self, key: str, character: str | None) -> None:
+        if self._typed_ahead is None:
+            self._typed_ahead = []
+            self._hold_timer = self.set_timer(HOLD_AT_MOST, self.take_keys)
+        self._typed_ahead.append((key, character))
+
+    def take_keys(self) -> None:
+        """From now on keys go to the form's fields; those typed ahead first, in order."""
+        self._taking_keys = True
+        keys, self._typed_ahead = self._typed_ahead or [], None
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+        if keys:
+            self.app.call_later(self._press_typed_ahead, keys)
+
+    def _press_typed_ahead(self, keys: list[tuple[str, str | None]]) -> None:
+        """Press the first key as the terminal would (through the App: its priority
+        keys, then the focused field), and the next once this one has been handled
+        all the way up: a Tab or an Enter that opens a dropdown moves the focus before
+        the key after it is sent, as when typed one by one. The marker that says so
+        follows the key along its way (to the focus, bubbling up to this form)."""
+        if not keys:
+            return
+        if self.app.screen is not self:
+            # something came on top (a question on saving): it gets the rest as typed
+            self.app.press_keys(keys)
+            return
+        (key, character), rest = keys[0], keys[1:]
+        self.app.press_keys([(key, character)])
+        if rest:
+            self.app.call_later(self._follow_key, rest)
+
+    def _follow_key(self, rest) -> None:
+        # in the App's turn after it sent the key on: the same way, behind it
+        target = self.app.focused or self.app.screen
+        target.post_message(TypedAhead(self, rest))
+
+    def on_typed_ahead(self, message: TypedAhead) -> None:
+        message.stop()
+        if message.form is self:
+            # in the App's turn: a key made while this screen handles a message would
+            # have the screen as its sender and stop here instead of bubbling up
+            self.app.call_later(self._press_typed_ahead, message.rest)
 
     def is_dirty(self) -> bool:
         if self._initial is None:

@@ -120,9 +120,9 @@ class DateInput(Input):
     focus leaves it, and the form's save writes the resolved date into the field before
     reading it (`resolve_date_fields`), so the core gets the date that was shown."""
 
+    # room for dd-mm-jjjj and the cursor, inside a border and its padding
     DEFAULT_CSS = """
     DateInput { min-width: 16; }
-    DateInput > .input--placeholder { color: $text-muted; }
     """
 
     def __init__(self, value=None, **kwargs):
