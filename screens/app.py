@@ -116,8 +116,16 @@ class CasebookApp(App):
         self.register_theme(HIGH_CONTRAST)
         if self.preferences.theme in self.available_themes:
             self.theme = self.preferences.theme
+        self.keymap_problems: list[str] = []
         if self.preferences.keymap:
-            self.set_keymap(self.preferences.keymap)
+            # checked against the screens' keys first: an unknown id or a key two
+            # bindings on one screen would share is said (once, on Today) and left out
+            from screens.keytable import checked
+
+            keymap = checked(self.preferences.keymap)
+            self.keymap_problems = keymap.problems
+            if keymap.applied:
+                self.set_keymap(keymap.applied)
 
     def run(self, *args, **kwargs):
         """Run the app (the `casebook` command); after a crash, print the safe report
@@ -233,7 +241,7 @@ class CasebookApp(App):
 
     def on_mount(self) -> None:
         self._refresh_titles()
-        for problem in [*self.preferences.problems, *self.warnings]:
+        for problem in [*self.preferences.problems, *self.keymap_problems, *self.warnings]:
             self.notify(problem, severity="warning", markup=False, timeout=20)
         from screens.today_screen import TodayScreen
 
