@@ -113,6 +113,12 @@ class FormBase:
         self._initial = self.fingerprint()
         self.take_keys()
 
+    def on_select_changed(self, event) -> None:
+        """A step type chosen: its usual due date in the due field that follows it."""
+        from screens.widgets.forms import suggest_due_dates
+
+        suggest_due_dates(self, event.select)
+
     # -- keys typed while it is being built --------------------------------------------
 
     def holds_keys(self) -> bool:

@@ -97,6 +97,7 @@ class CodeSelect(Select):
         codes: list[str] | None = None,
         **kwargs,
     ):
+        self.list_name = list_name
         ref = refdata.ref(list_name)
         items = [ref.get(c) for c in codes] if codes is not None else list(ref)
         options = [(Text(item.label), item.code) for item in items if item is not None]
@@ -125,12 +126,24 @@ class DateInput(Input):
     DateInput { min-width: 16; }
     """
 
-    def __init__(self, value=None, **kwargs):
+    def __init__(self, value=None, *, due_for: str | None = None, **kwargs):
+        """`due_for`: the id of the step-type select whose usual due date this field
+        takes when a type is chosen (`casebook.due_days`), unless the officer typed one."""
         text = format_date(value) if value is not None and not isinstance(value, str) else value
         super().__init__(value=text or "", placeholder=t("form.date_placeholder"), **kwargs)
+        self.due_for = due_for
+        self._suggested = ""  # the date last filled in for a step type
 
     def on_mount(self) -> None:
         self._show_resolved()
+
+    def suggest(self, day) -> None:
+        """Fill in `day` (None: take back the last suggestion) unless the officer has
+        typed a date of their own."""
+        if self.value.strip() not in ("", self._suggested):
+            return
+        self._suggested = format_date(day) if day is not None else ""
+        self.value = self._suggested
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input is self:
@@ -167,6 +180,22 @@ class DateInput(Input):
             return
         day, words = preview(self.value)
         field.set_error(words if self.value.strip() and day is None else None)
+
+
+def suggest_due_dates(root: Widget, select: Select) -> None:
+    """A step type was chosen in `select`: the date fields that follow it take its
+    usual due date (the officer's own days from the preferences first)."""
+    if not isinstance(select, CodeSelect) or select.list_name != "step_types" or not select.id:
+        return
+    from casebook.due_days import usual_due
+
+    fields = [f for f in root.query(DateInput) if f.due_for == select.id]
+    if not fields:
+        return
+    overrides = getattr(getattr(root.app, "preferences", None), "due_days", None)
+    day = usual_due(select.code, overrides)
+    for field in fields:
+        field.suggest(day)
 
 
 def resolve_date_fields(root: Widget) -> None:
