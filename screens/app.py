@@ -185,19 +185,20 @@ class CasebookApp(App):
         # A line feed (Ctrl+J) is an Enter: the terminal sends Enter as one while it is
         # still in line mode, so Enter typed while casebook starts (the demo being made,
         # a big casebook opening) arrives as Ctrl+J once casebook reads the keys.
-        if isinstance(event, events.Key) and event.key == "ctrl+j" and not event.is_forwarded:
-            event = events.Key("enter", "\r")
         if isinstance(event, events.Key) and not event.is_forwarded and self._form_holds(event):
             return
+        if isinstance(event, events.Key) and event.key == "ctrl+j" and not event.is_forwarded:
+            event = events.Key("enter", "\r")
         await super().on_event(event)
 
     def _form_holds(self, event: events.Key) -> bool:
         """A form that is still being built takes the key, to press it again into its
-        first field once it is ready (`screens.form_base`)."""
+        first field once it is ready (`screens.form_base`); so does one still pressing
+        such keys, for a key typed meanwhile to wait its turn."""
         from screens.form_base import FormBase
 
         screen = self.screen_stack[-1] if self.screen_stack else None
-        if isinstance(screen, FormBase) and screen.holds_keys():
+        if isinstance(screen, FormBase) and screen.holds_keys(event):
             screen.hold_key(event.key, event.character)
             return True
         return False

@@ -36,19 +36,16 @@ from screens.widgets.confirm import ConfirmModal
 from screens.widgets.forms import clear_errors, resolve_date_fields, show_errors
 
 SAVE_KEYS = "ctrl+s,f10"
+HOLD_AT_MOST = 1.0  # seconds: a form that never says it is ready gets its keys then
 
 
 class TypedAhead(Message):
     """Follows a key typed ahead into a form; when it reaches the form, the key before
-    it has been handled, and `rest` can go on."""
+    it has been handled, and the next can go."""
 
-    def __init__(self, form, rest: list[tuple[str, str | None]]) -> None:
+    def __init__(self, form) -> None:
         super().__init__()
         self.form = form
-        self.rest = rest
-
-
-HOLD_AT_MOST = 1.0  # seconds: a form that never says it is ready gets its keys then
 
 
 class FormBase:
@@ -69,7 +66,8 @@ class FormBase:
     _save_worker = None
     _save_serial = 0
     _taking_keys = False  # laid out: keys go to its fields as they come
-    _typed_ahead: list | None = None
+    _typed_ahead: list | None = None  # held while it is built, then pressed in turn
+    _replayed = None  # the Key pressed again last (it passes the App unheld)
     _hold_timer = None
 
     # -- to be filled in by each form ----------------------------------------------
@@ -121,54 +119,68 @@ class FormBase:
 
     # -- keys typed while it is being built --------------------------------------------
 
-    def holds_keys(self) -> bool:
-        """True until the form is laid out (the App then hands keys to `hold_key`)."""
-        return not self._taking_keys
+    def holds_keys(self, event=None) -> bool:
+        """Whether the App should hand this key to `hold_key`: until the form is laid
+        out, and after that while the keys typed ahead are still being pressed (a key
+        typed meanwhile waits its turn behind them)."""
+        if not self._taking_keys:
+            return True
+        return bool(self._typed_ahead) and event is not self._replayed
 
     def hold_key(self, key: str, character: str | None) -> None:
         if self._typed_ahead is None:
             self._typed_ahead = []
+        if not self._taking_keys and self._hold_timer is None:
             self._hold_timer = self.set_timer(HOLD_AT_MOST, self.take_keys)
         self._typed_ahead.append((key, character))
 
     def take_keys(self) -> None:
         """From now on keys go to the form's fields; those typed ahead first, in order."""
+        if self._taking_keys:
+            return
         self._taking_keys = True
-        keys, self._typed_ahead = self._typed_ahead or [], None
         if self._hold_timer is not None:
             self._hold_timer.stop()
             self._hold_timer = None
-        if keys:
-            self.app.call_later(self._press_typed_ahead, keys)
+        if self._typed_ahead:
+            self.app.call_later(self._press_next)
 
-    def _press_typed_ahead(self, keys: list[tuple[str, str | None]]) -> None:
-        """Press the first key as the terminal would (through the App: its priority
-        keys, then the focused field), and the next once this one has been handled
-        all the way up: a Tab or an Enter that opens a dropdown moves the focus before
-        the key after it is sent, as when typed one by one. The marker that says so
-        follows the key along its way (to the focus, bubbling up to this form)."""
+    def _press_next(self) -> None:
+        """Press the next key typed ahead as the terminal would (through the App: its
+        priority keys, then the focused field), and the one after it once this one has
+        been handled all the way up and the screen refreshed: a Tab, or an Enter that
+        opens a dropdown, moves the focus before the next key is sent, as when typed
+        one by one. The marker that says so follows the key along its way (to the
+        focus, bubbling up to this form)."""
+        from textual import events
+
+        keys = self._typed_ahead
         if not keys:
+            self._typed_ahead = None
             return
         if self.app.screen is not self:
             # something came on top (a question on saving): it gets the rest as typed
+            self._typed_ahead = None
             self.app.press_keys(keys)
             return
-        (key, character), rest = keys[0], keys[1:]
-        self.app.press_keys([(key, character)])
-        if rest:
-            self.app.call_later(self._follow_key, rest)
+        key, character = keys.pop(0)
+        self._replayed = events.Key(key, character)
+        self.app.post_message(self._replayed)
+        self.app.call_later(self._follow_key)
 
-    def _follow_key(self, rest) -> None:
+    def _follow_key(self) -> None:
         # in the App's turn after it sent the key on: the same way, behind it
         target = self.app.focused or self.app.screen
-        target.post_message(TypedAhead(self, rest))
+        target.post_message(TypedAhead(self))
 
     def on_typed_ahead(self, message: TypedAhead) -> None:
         message.stop()
         if message.form is self:
-            # in the App's turn: a key made while this screen handles a message would
-            # have the screen as its sender and stop here instead of bubbling up
-            self.app.call_later(self._press_typed_ahead, message.rest)
+            # after the next refresh (a dropdown gives its list the focus then), and then
+            # in the App's own turn: a key made while a screen handles a message (or
+            # while a refresh runs) has that screen as its sender, and stops there
+            # instead of bubbling up to the App's bindings (Enter in a list, Tab)
+            self.app.call_after_refresh(self.app.call_later, self._press_next)
 
     def is_dirty(self) -> bool:
         if self._initial is None:

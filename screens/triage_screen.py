@@ -41,7 +41,7 @@ class StepRow(Horizontal):
     StepRow { height: auto; }
     StepRow > FormField { margin: 0 1 0 0; }
     StepRow > FormField.step-type { width: 2fr; }
-    StepRow > FormField.step-due { width: 19; }
+    StepRow > FormField.step-due { width: 22; }
     StepRow > FormField.step-desc { width: 3fr; }
     """
 

@@ -79,6 +79,13 @@ class FormField(Vertical):
         yield self.control
         yield Static("", classes="field-error", markup=False)
 
+    def show_beside_label(self, text: str) -> None:
+        """Words after the label, on its line (a date field's resolved date)."""
+        label = t(self.label_key) + (" *" if self.required else "")
+        found = self.query(".field-label")
+        if found:
+            found.first(Label).update(Text(f"{label}  {text}" if text else label))
+
     def set_error(self, message: str | None) -> None:
         self.set_class(bool(message), "-invalid")
         # "⚠" as well as colour: the state never rests on colour alone.
@@ -159,8 +166,16 @@ class DateInput(Input):
 
     def _show_resolved(self) -> None:
         day, words = preview(self.value)
-        # a full date typed out needs no echo; a short one shows what it became
-        self.border_subtitle = words if day is not None and not is_written_out(self.value) else ""
+        # a full date typed out needs no echo; a short one shows what it became: on
+        # the field's lower edge, or (a compact field in a pop-up has no edge) after
+        # its label
+        shown = words if day is not None and not is_written_out(self.value) else ""
+        field = self._field()
+        if self.compact and field is not None:
+            field.show_beside_label(shown)
+            self.border_subtitle = ""
+        else:
+            self.border_subtitle = shown
 
     def resolved(self) -> bool:
         """Write the date the text stands for into the field (dd-mm-jjjj); False if the
