@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
 from casebook import i18n
-from casebook.date_input import DateInputError, preview, resolve
+from casebook.date_input import DateInputError, is_written_out, preview, resolve
 from casebook.models import Signal
 from tests.uikit import SIZE, TODAY, choose, make_app, screen_text, settle, type_text
 
@@ -165,3 +165,55 @@ async def test_english_words_in_the_dutch_interface_and_back(cb):
             assert field.border_subtitle == "→ Mon 30-11-2026"
     finally:
         i18n.set_language("nl")
+
+
+TYPED = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["+2", "-1", "morgen", "vr", "fri", "3-12", "3-12-26", "31-2", "+2w", "zz"]),
+    st.builds(lambda d, m: f"{d}-{m}", st.integers(0, 40), st.integers(0, 14)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TYPED)
+def test_what_is_shown_is_what_the_core_saves(typed):
+    """The date a field writes in before saving (dd-mm-jjjj) is the one it showed, and
+    the core's strict parser reads it back as that day."""
+    from casebook.dates import format_date, parse_date
+
+    day, _ = preview(typed)
+    if day is not None:
+        assert parse_date(format_date(day)) == day
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(TYPED.filter(lambda s: s.strip() and "\x00" not in s))
+def test_the_field_shows_a_date_or_a_message_before_saving(cb, typed):
+    """Typed into a real form: a date shows what it resolves to before saving, anything
+    else is said beside the field when the focus leaves; saving never raises."""
+    import asyncio
+
+    async def run() -> None:
+        app = make_app(cb)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("ctrl+n")
+            await settle(pilot)
+            field = app.screen.query_one("#received-on")
+            field.focus()
+            field.value = typed
+            await settle(pilot)
+            day, words = preview(typed)
+            if day is not None and not is_written_out(typed):
+                assert field.border_subtitle == words
+            await pilot.press("tab")
+            await settle(pilot)
+            box = app.screen.query_one("#field-received-on")
+            assert box.has_class("-invalid") == (day is None)
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            if day is None:  # refused beside the field, the text kept as typed
+                assert app.screen.query_one("#received-on").value == typed
+                assert box.has_class("-invalid")
+
+    asyncio.run(run())
