@@ -110,6 +110,7 @@ class CasebookApp(App):
         self._first_board = None  # Today's board, read while the first screen is built
         self._early_keys: list[tuple[str, str | None]] | None = []  # None once Today is up
         self._checked_file = False  # the start's quick_check (see _check_file)
+        self._mount_keys: list[tuple[str, str | None]] = []  # see _form_holds
         from casebook import preferences
 
         self.preferences = preferences.load()
@@ -201,7 +202,44 @@ class CasebookApp(App):
         if isinstance(screen, FormBase) and screen.holds_keys(event):
             screen.hold_key(event.key, event.character)
             return True
+        if getattr(screen, "KEYS_WAIT_FOR_MOUNT", False) and (
+            not screen.is_mounted or self._mount_keys
+        ):
+            # a screen whose keys act on what it shows (the case file: they are
+            # priority keys, run as the App reads them) gets them once it shows it
+            if not self._mount_keys:
+                screen.call_after_refresh(self.call_later, self._press_mount_keys, screen)
+            self._mount_keys.append((event.key, event.character))
+            return True
         return False
+
+    async def on_key(self, event: events.Key) -> None:
+        """A key that bubbled back up to the App unhandled. It was read while another
+        screen was on top (keys typed right after the one that opened this screen), so
+        the priority keys of this screen, run as the App reads a key, never saw it:
+        they get it now, on a screen that asks for that (`LATE_PRIORITY_KEYS`)."""
+        screen = self.screen
+        if not event.is_forwarded or not getattr(screen, "LATE_PRIORITY_KEYS", False):
+            return
+        if getattr(screen, "KEYS_WAIT_FOR_MOUNT", False) and (
+            not screen.is_mounted or self._mount_keys
+        ):
+            if not self._mount_keys:
+                screen.call_after_refresh(self.call_later, self._press_mount_keys, screen)
+            self._mount_keys.append((event.key, event.character))
+            event.prevent_default()
+            event.stop()
+            return
+        active = screen.active_bindings.get(event.key)
+        if active is not None and active.binding.priority and active.enabled:
+            event.prevent_default()  # not the App's own (non-priority) look-up as well
+            event.stop()
+            await self.run_action(active.binding.action, active.node)
+
+    def _press_mount_keys(self, screen: Screen) -> None:
+        keys, self._mount_keys = self._mount_keys, []
+        if self.screen is screen:
+            self.press_keys(keys)
 
     def get_default_screen(self) -> Screen:
         return StartScreen(id="_default")

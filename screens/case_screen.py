@@ -139,6 +139,12 @@ class CaseScreen(Screen):
     # only added.
     DEFAULT_CSS = (Path(__file__).parent / "case_screen.tcss").read_text(encoding="utf-8")
     AUTO_FOCUS = "#case-table"
+    # Keys typed while it is pushed wait until it shows the case (screens.app): its
+    # keys are priority keys, and would otherwise act before there is a case to act on.
+    KEYS_WAIT_FOR_MOUNT = True
+    # and a key read before it was pushed (typed right after Enter on the case list)
+    # reaches its priority keys when it comes back up unhandled
+    LATE_PRIORITY_KEYS = True
 
     # priority: the keys that open a form run as the App reads them, so what is typed
     # right after goes to the form (screens.form_base), not to this screen's table
