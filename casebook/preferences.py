@@ -18,7 +18,7 @@ from pathlib import Path
 from casebook import i18n, paths
 from casebook.i18n import t
 
-KNOWN_KEYS = {"language", "theme", "keymap"}
+KNOWN_KEYS = {"language", "theme", "keymap", "due_days"}
 DEFAULT_THEME = "textual-dark"
 
 
@@ -27,6 +27,8 @@ class Preferences:
     language: str = i18n.DEFAULT_LANGUAGE
     theme: str = DEFAULT_THEME
     keymap: dict[str, str] = field(default_factory=dict)
+    # the officer's usual days to a step's due date, per step type (casebook.due_days)
+    due_days: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # messages about the file itself
     path: Path | None = None
 
@@ -60,6 +62,11 @@ def load(path: Path | None = None) -> Preferences:
         prefs.keymap = dict(keymap)
     else:
         prefs.problems.append(t("prefs.bad_keymap", path=str(path)))
+    if "due_days" in raw:
+        from casebook.due_days import read_preference
+
+        prefs.due_days, problems = read_preference(raw["due_days"])
+        prefs.problems.extend(t(key, path=str(path), **params) for key, params in problems)
     return prefs
 
 

@@ -69,7 +69,9 @@ class CasebookApp(App):
         Binding("f1,question_mark", "help", "key.help", id="app.help"),
         Binding("f2", "today", "key.today", id="app.today", show=False),
         Binding("f3", "cases", "key.cases", id="app.cases"),
-        Binding("ctrl+n,f4", "intake", "key.intake", id="app.intake"),
+        # priority: the App opens the form as it reads the key, so the keys typed right
+        # after wait for the form (screens.form_base) instead of reaching this screen
+        Binding("ctrl+n,f4", "intake", "key.intake", id="app.intake", priority=True),
         Binding("f6", "statistics", "key.statistics", id="app.statistics", show=False),
         Binding("f7", "directory", "key.directory", id="app.directory", show=False),
         Binding("f8", "trainings", "key.trainings", id="app.trainings", show=False),
@@ -108,14 +110,23 @@ class CasebookApp(App):
         self._first_board = None  # Today's board, read while the first screen is built
         self._early_keys: list[tuple[str, str | None]] | None = []  # None once Today is up
         self._checked_file = False  # the start's quick_check (see _check_file)
+        self._mount_keys: list[tuple[str, str | None]] = []  # see _form_holds
         from casebook import preferences
 
         self.preferences = preferences.load()
         self.register_theme(HIGH_CONTRAST)
         if self.preferences.theme in self.available_themes:
             self.theme = self.preferences.theme
+        self.keymap_problems: list[str] = []
         if self.preferences.keymap:
-            self.set_keymap(self.preferences.keymap)
+            # checked against the screens' keys first: an unknown id or a key two
+            # bindings on one screen would share is said (once, on Today) and left out
+            from screens.keytable import checked
+
+            keymap = checked(self.preferences.keymap)
+            self.keymap_problems = keymap.problems
+            if keymap.applied:
+                self.set_keymap(keymap.applied)
 
     def run(self, *args, **kwargs):
         """Run the app (the `casebook` command); after a crash, print the safe report
@@ -175,9 +186,60 @@ class CasebookApp(App):
         # A line feed (Ctrl+J) is an Enter: the terminal sends Enter as one while it is
         # still in line mode, so Enter typed while casebook starts (the demo being made,
         # a big casebook opening) arrives as Ctrl+J once casebook reads the keys.
+        if isinstance(event, events.Key) and not event.is_forwarded and self._form_holds(event):
+            return
         if isinstance(event, events.Key) and event.key == "ctrl+j" and not event.is_forwarded:
             event = events.Key("enter", "\r")
         await super().on_event(event)
+
+    def _form_holds(self, event: events.Key) -> bool:
+        """A form that is still being built takes the key, to press it again into its
+        first field once it is ready (`screens.form_base`); so does one still pressing
+        such keys, for a key typed meanwhile to wait its turn."""
+        from screens.form_base import FormBase
+
+        screen = self.screen_stack[-1] if self.screen_stack else None
+        if isinstance(screen, FormBase) and screen.holds_keys(event):
+            screen.hold_key(event.key, event.character)
+            return True
+        if getattr(screen, "KEYS_WAIT_FOR_MOUNT", False) and (
+            not screen.is_mounted or self._mount_keys
+        ):
+            # a screen whose keys act on what it shows (the case file: they are
+            # priority keys, run as the App reads them) gets them once it shows it
+            if not self._mount_keys:
+                screen.call_after_refresh(self.call_later, self._press_mount_keys, screen)
+            self._mount_keys.append((event.key, event.character))
+            return True
+        return False
+
+    async def on_key(self, event: events.Key) -> None:
+        """A key that bubbled back up to the App unhandled. It was read while another
+        screen was on top (keys typed right after the one that opened this screen), so
+        the priority keys of this screen, run as the App reads a key, never saw it:
+        they get it now, on a screen that asks for that (`LATE_PRIORITY_KEYS`)."""
+        screen = self.screen
+        if not event.is_forwarded or not getattr(screen, "LATE_PRIORITY_KEYS", False):
+            return
+        if getattr(screen, "KEYS_WAIT_FOR_MOUNT", False) and (
+            not screen.is_mounted or self._mount_keys
+        ):
+            if not self._mount_keys:
+                screen.call_after_refresh(self.call_later, self._press_mount_keys, screen)
+            self._mount_keys.append((event.key, event.character))
+            event.prevent_default()
+            event.stop()
+            return
+        active = screen.active_bindings.get(event.key)
+        if active is not None and active.binding.priority and active.enabled:
+            event.prevent_default()  # not the App's own (non-priority) look-up as well
+            event.stop()
+            await self.run_action(active.binding.action, active.node)
+
+    def _press_mount_keys(self, screen: Screen) -> None:
+        keys, self._mount_keys = self._mount_keys, []
+        if self.screen is screen:
+            self.press_keys(keys)
 
     def get_default_screen(self) -> Screen:
         return StartScreen(id="_default")
@@ -218,7 +280,7 @@ class CasebookApp(App):
 
     def on_mount(self) -> None:
         self._refresh_titles()
-        for problem in [*self.preferences.problems, *self.warnings]:
+        for problem in [*self.preferences.problems, *self.keymap_problems, *self.warnings]:
             self.notify(problem, severity="warning", markup=False, timeout=20)
         from screens.today_screen import TodayScreen
 
@@ -372,10 +434,11 @@ class CasebookApp(App):
             self.push_screen(palette)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        from screens.commands import app_commands, textual_commands
+        from screens.commands import app_commands, binding_commands, textual_commands
 
         yield from textual_commands(super().get_system_commands(screen))
         yield from app_commands(self)
+        yield from binding_commands(self, screen)
         # a screen's own commands (the case file's merge, move, details)
         yield from getattr(screen, "palette_commands", tuple)()
 

@@ -45,7 +45,7 @@ class NextStepModal(FormModal):
             OrganisationSelect(self.organisations, id="next-org"),
         )
         yield FormField("description", "case.step.description", Input(id="next-description"))
-        yield FormField("due_on", "case.step.due", DateInput(id="next-due"))
+        yield FormField("due_on", "case.step.due", DateInput(id="next-due", due_for="next-type"))
         yield FormField("reason", "case.next.reason", Input(id="next-reason"))
 
     def collect(self) -> tuple[StepInput, str]:

@@ -149,25 +149,55 @@ class CaseScreen(DupesActions, Screen):
     # only added.
     DEFAULT_CSS = (Path(__file__).parent / "case_screen.tcss").read_text(encoding="utf-8")
     AUTO_FOCUS = "#case-table"
+    # Keys typed while it is pushed wait until it shows the case (screens.app): its
+    # keys are priority keys, and would otherwise act before there is a case to act on.
+    KEYS_WAIT_FOR_MOUNT = True
+    # and a key read before it was pushed (typed right after Enter on the case list)
+    # reaches its priority keys when it comes back up unhandled
+    LATE_PRIORITY_KEYS = True
 
+    # priority: the keys that open a form run as the App reads them, so what is typed
+    # right after goes to the form (screens.form_base), not to this screen's table
     BINDINGS = [
         Binding("escape", "back", "key.back", id="case.back", show=False),
-        Binding("c", "contact", "case.key.contact", id="case.contact"),
-        Binding("s", "add_step", "case.key.add_step", id="case.add_step"),
-        Binding("d", "done", "case.key.done", id="case.done"),
-        Binding("x", "cancel_step", "case.key.cancel_step", id="case.cancel_step"),
-        Binding("r", "reschedule", "case.key.reschedule", id="case.reschedule"),
-        Binding("a", "carry", "case.key.carry", id="case.carry", show=False),
-        Binding("v", "referral", "case.key.referral", id="case.referral"),
-        Binding("u", "referral_status", "case.key.referral_status", id="case.referral_status"),
-        Binding("p", "add_person", "case.key.add_person", id="case.add_person", show=False),
-        Binding("o", "consent", "case.key.consent", id="case.consent", show=False),
-        Binding("b", "deadline", "case.key.deadline", id="case.deadline", show=False),
-        Binding("i", "add_signal", "case.key.add_signal", id="case.add_signal", show=False),
-        Binding("e", "edit", "case.key.edit", id="case.edit", show=False),
+        Binding("c", "contact", "case.key.contact", id="case.contact", priority=True),
+        Binding("s", "add_step", "case.key.add_step", id="case.add_step", priority=True),
+        Binding("d", "done", "case.key.done", id="case.done", priority=True),
+        Binding("x", "cancel_step", "case.key.cancel_step", id="case.cancel_step", priority=True),
+        Binding("r", "reschedule", "case.key.reschedule", id="case.reschedule", priority=True),
+        Binding("a", "carry", "case.key.carry", id="case.carry", show=False, priority=True),
+        Binding("v", "referral", "case.key.referral", id="case.referral", priority=True),
+        Binding(
+            "u",
+            "referral_status",
+            "case.key.referral_status",
+            id="case.referral_status",
+            priority=True,
+        ),
+        Binding(
+            "p",
+            "add_person",
+            "case.key.add_person",
+            id="case.add_person",
+            show=False,
+            priority=True,
+        ),
+        Binding("o", "consent", "case.key.consent", id="case.consent", show=False, priority=True),
+        Binding(
+            "b", "deadline", "case.key.deadline", id="case.deadline", show=False, priority=True
+        ),
+        Binding(
+            "i",
+            "add_signal",
+            "case.key.add_signal",
+            id="case.add_signal",
+            show=False,
+            priority=True,
+        ),
+        Binding("e", "edit", "case.key.edit", id="case.edit", show=False, priority=True),
         Binding("m", "more", "case.key.more", id="case.more"),
-        Binding("f10,ctrl+w", "close_case", "case.key.close", id="case.close"),
-        Binding("f10,ctrl+w", "reopen_case", "case.key.reopen", id="case.reopen"),
+        Binding("f10,ctrl+w", "close_case", "case.key.close", id="case.close", priority=True),
+        Binding("f10,ctrl+w", "reopen_case", "case.key.reopen", id="case.reopen", priority=True),
         Binding("j", "cursor(1)", "case.key.down", id="case.down", show=False),
         Binding("k", "cursor(-1)", "case.key.up", id="case.up", show=False),
     ] + [

@@ -77,7 +77,9 @@ class StepModal(FormModal):
             "case.step.description",
             Input(s.description or "", id="step-description"),
         )
-        yield FormField("due_on", "case.step.due", DateInput(s.due_on, id="step-due"))
+        yield FormField(
+            "due_on", "case.step.due", DateInput(s.due_on, id="step-due", due_for="step-type")
+        )
 
     def collect(self) -> StepInput:
         return StepInput(

@@ -1,4 +1,5 @@
-"""The command palette (Ctrl+P): every main action as a system command, and a provider
+"""The command palette (Ctrl+P): every main action as a system command, every action
+with a key on the screen the palette was opened on (`binding_commands`), and a provider
 that finds cases by reference or title (searched in SQL, off the UI thread)."""
 
 from __future__ import annotations
@@ -66,6 +67,59 @@ def app_commands(app) -> Iterator[SystemCommand]:
         # input asks first, as on every other way out
         partial(app.leave_forms, partial(app.switch_language, other)),
     )
+
+
+# The App's keys that app_commands() and Textual's own commands already offer, under
+# their namespaced titles ("Scherm: Vandaag", "Afsluiten").
+OFFERED_ELSEWHERE = frozenset(
+    {
+        "today",
+        "cases",
+        "intake",
+        "statistics",
+        "directory",
+        "trainings",
+        "settings",
+        "help",
+        "quit",
+        "command_palette",
+    }
+)
+
+
+def binding_commands(app, screen) -> Iterator[SystemCommand]:
+    """Every action with a key on `screen` (its focused widget's, its own and the
+    App's), by its translated name and its keys: "Stap klaar (d)". Run from the palette
+    it does what its key does, on the node that declared it. One not possible now
+    (`check_action` says so) is listed all the same, said to be unavailable: the
+    officer learns it exists and where its key works. Textual's own editing keys (an
+    Input's "Move cursor left") are keys, not actions, and are left out."""
+    from screens.localize import tr
+
+    found: dict[tuple[int, str], list] = {}  # (node, action): [name, keys, enabled, node]
+    for key, active in screen.active_bindings.items():
+        binding, node = active.binding, active.node
+        if binding.system or not binding.description:
+            continue
+        name = tr(binding.description)
+        if name == binding.description:  # not a catalogue key: one of Textual's own
+            continue
+        if node is app and binding.action in OFFERED_ELSEWHERE:
+            continue
+        entry = found.setdefault((id(node), binding.action), [name, [], active.enabled, node])
+        entry[1].append(app.get_key_display(binding.with_key(key)))
+        entry[2] = entry[2] or active.enabled
+    for (_, action), (name, keys, enabled, node) in found.items():
+        where = "commands.action_global" if node is app else "commands.action_here"
+        yield SystemCommand(
+            t("commands.action_hit", name=name, keys=", ".join(keys)),
+            t(where) if enabled else t("commands.action_unavailable"),
+            partial(_run_action, app, action, node),
+        )
+
+
+async def _run_action(app, action: str, node) -> None:
+    await app.run_action(action, node)
 
 
 def _find_cases(casebook, query: str):

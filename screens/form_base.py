@@ -14,7 +14,12 @@ A form
   palette all ask it; with unsaved input it asks, and keeping the input is the default;
 - when opened by one key (`REQUIRE_INPUT`), refuses to save untouched defaults;
 - Escape while a save waits (for the casebook's lock) cancels that save: it is rolled
-  back, never written later.
+  back, never written later;
+- takes the keys typed while it is being built: from the moment it is the top screen
+  until it is laid out (`mark_clean()`), the App hands every key to `hold_key()`
+  instead of to a focus that is not there yet; they are pressed again, in order, into
+  its first field once it is ready (or after `HOLD_AT_MOST` seconds whatever happens).
+  Ctrl+S typed ahead thus saves what was typed ahead, not an empty form.
 """
 
 from __future__ import annotations
@@ -22,14 +27,25 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.binding import Binding
+from textual.message import Message
 
 from casebook.errors import StaleEditError, ValidationError
 from casebook.i18n import t
 from screens import door
 from screens.widgets.confirm import ConfirmModal
-from screens.widgets.forms import clear_errors, show_errors
+from screens.widgets.forms import clear_errors, resolve_date_fields, show_errors
 
 SAVE_KEYS = "ctrl+s,f10"
+HOLD_AT_MOST = 1.0  # seconds: a form that never says it is ready gets its keys then
+
+
+class TypedAhead(Message):
+    """Follows a key typed ahead into a form; when it reaches the form, the key before
+    it has been handled, and the next can go."""
+
+    def __init__(self, form) -> None:
+        super().__init__()
+        self.form = form
 
 
 class FormBase:
@@ -49,6 +65,10 @@ class FormBase:
     _saving = False
     _save_worker = None
     _save_serial = 0
+    _taking_keys = False  # laid out: keys go to its fields as they come
+    _typed_ahead: list | None = None  # held while it is built, then pressed in turn
+    _replayed = None  # the Key pressed again last (it passes the App unheld)
+    _hold_timer = None
 
     # -- to be filled in by each form ----------------------------------------------
 
@@ -85,8 +105,82 @@ class FormBase:
         return repr(self.collect())
 
     def mark_clean(self) -> None:
-        """What is on the form now counts as nothing typed (called once it is laid out)."""
+        """What is on the form now counts as nothing typed (called once it is laid out).
+        The keys typed meanwhile are pressed into it now, after the fingerprint: they
+        are input, and leaving asks for them."""
         self._initial = self.fingerprint()
+        self.take_keys()
+
+    def on_select_changed(self, event) -> None:
+        """A step type chosen: its usual due date in the due field that follows it."""
+        from screens.widgets.forms import suggest_due_dates
+
+        suggest_due_dates(self, event.select)
+
+    # -- keys typed while it is being built --------------------------------------------
+
+    def holds_keys(self, event=None) -> bool:
+        """Whether the App should hand this key to `hold_key`: until the form is laid
+        out, and after that while the keys typed ahead are still being pressed (a key
+        typed meanwhile waits its turn behind them)."""
+        if not self._taking_keys:
+            return True
+        return bool(self._typed_ahead) and event is not self._replayed
+
+    def hold_key(self, key: str, character: str | None) -> None:
+        if self._typed_ahead is None:
+            self._typed_ahead = []
+        if not self._taking_keys and self._hold_timer is None:
+            self._hold_timer = self.set_timer(HOLD_AT_MOST, self.take_keys)
+        self._typed_ahead.append((key, character))
+
+    def take_keys(self) -> None:
+        """From now on keys go to the form's fields; those typed ahead first, in order."""
+        if self._taking_keys:
+            return
+        self._taking_keys = True
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+        if self._typed_ahead:
+            self.app.call_later(self._press_next)
+
+    def _press_next(self) -> None:
+        """Press the next key typed ahead as the terminal would (through the App: its
+        priority keys, then the focused field), and the one after it once this one has
+        been handled all the way up and the screen refreshed: a Tab, or an Enter that
+        opens a dropdown, moves the focus before the next key is sent, as when typed
+        one by one. The marker that says so follows the key along its way (to the
+        focus, bubbling up to this form)."""
+        from textual import events
+
+        keys = self._typed_ahead
+        if not keys:
+            self._typed_ahead = None
+            return
+        if self.app.screen is not self:
+            # something came on top (a question on saving): it gets the rest as typed
+            self._typed_ahead = None
+            self.app.press_keys(keys)
+            return
+        key, character = keys.pop(0)
+        self._replayed = events.Key(key, character)
+        self.app.post_message(self._replayed)
+        self.app.call_later(self._follow_key)
+
+    def _follow_key(self) -> None:
+        # in the App's turn after it sent the key on: the same way, behind it
+        target = self.app.focused or self.app.screen
+        target.post_message(TypedAhead(self))
+
+    def on_typed_ahead(self, message: TypedAhead) -> None:
+        message.stop()
+        if message.form is self:
+            # after the next refresh (a dropdown gives its list the focus then), and then
+            # in the App's own turn: a key made while a screen handles a message (or
+            # while a refresh runs) has that screen as its sender, and stops there
+            # instead of bubbling up to the App's bindings (Enter in a list, Tab)
+            self.app.call_after_refresh(self.app.call_later, self._press_next)
 
     def is_dirty(self) -> bool:
         if self._initial is None:
@@ -139,6 +233,7 @@ class FormBase:
             self.app.push_screen(NoticeModal(t("forms.nothing_typed")))
             return
         clear_errors(self)
+        resolve_date_fields(self)  # `+2` is saved as the date shown beside it
         data = self.collect()
         try:
             self.check(data)

@@ -195,12 +195,15 @@ class TodayScreen(Screen):
     }
     """
 
+    # The keys that open a form are priority keys: the App runs them as it reads them,
+    # so what is typed right after waits for the form (screens.form_base) instead of
+    # reaching the board. (The board has no field to type letters into.)
     BINDINGS = [
         Binding("enter", "open", "today.key.open", id="today.open", show=False),
-        Binding("t", "triage", "today.key.triage", id="today.triage"),
-        Binding("d", "done", "today.key.done", id="today.done"),
-        Binding("a", "add_step", "today.key.add_step", id="today.add_step"),
-        Binding("l", "contact", "today.key.contact", id="today.contact"),
+        Binding("t", "triage", "today.key.triage", id="today.triage", priority=True),
+        Binding("d", "done", "today.key.done", id="today.done", priority=True),
+        Binding("a", "add_step", "today.key.add_step", id="today.add_step", priority=True),
+        Binding("l", "contact", "today.key.contact", id="today.contact", priority=True),
         Binding("r", "reload", "today.key.reload", id="today.reload", show=False),
         # priority: the App opens the case list as it reads `/`, so what is typed
         # right after it goes to the list's search (see CasesScreen.on_key)

@@ -41,7 +41,7 @@ class StepRow(Horizontal):
     StepRow { height: auto; }
     StepRow > FormField { margin: 0 1 0 0; }
     StepRow > FormField.step-type { width: 2fr; }
-    StepRow > FormField.step-due { width: 16; }
+    StepRow > FormField.step-due { width: 22; }
     StepRow > FormField.step-desc { width: 3fr; }
     """
 
@@ -56,7 +56,9 @@ class StepRow(Horizontal):
         )
         type_field.add_class("step-type")
         yield type_field
-        due = FormField(f"steps.{n}.due_on", "ui.field.due_on", DateInput(id=f"s{n}-due"))
+        due = FormField(
+            f"steps.{n}.due_on", "ui.field.due_on", DateInput(id=f"s{n}-due", due_for=f"s{n}-type")
+        )
         due.add_class("step-due")
         yield due
         desc = FormField(f"steps.{n}.description", "ui.field.description", Input(id=f"s{n}-desc"))

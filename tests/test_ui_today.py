@@ -205,6 +205,10 @@ async def test_a_adds_a_step_and_invalid_input_stays(board_cb):
         modal = app.screen
         assert type(modal).__name__ == "AddStepModal"
         modal.query_one("#step-type").value = "CASE_MEETING"
+        await pilot.pause()
+        # the type's usual date is filled in; typed over here
+        assert modal.query_one("#due-on").value == "05-12-2026"
+        modal.query_one("#due-on").value = ""
         modal.query_one("#due-on").focus()
         await pilot.press(*"31-02-2026")
         await pilot.press("ctrl+s")

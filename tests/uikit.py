@@ -109,7 +109,7 @@ def burst(app, *keys: str) -> None:
     """Keys as a terminal delivers a fast typist's burst: all queued before the app
     handles the first (Pilot.press waits for the app between keys)."""
     for key in keys:
-        character = key if len(key) == 1 else {"slash": "/", "enter": "\r"}.get(key)
+        character = key if len(key) == 1 else {"slash": "/", "enter": "\r", "space": " "}.get(key)
         app.post_message(events.Key(key, character))
 
 

@@ -85,7 +85,7 @@ class AddStepModal(QuickForm):
             CodeSelect("step_types", id="step-type"),
             required=True,
         )
-        yield FormField("due_on", "ui.field.due_on", DateInput(id="due-on"))
+        yield FormField("due_on", "ui.field.due_on", DateInput(id="due-on", due_for="step-type"))
         yield FormField("description", "ui.field.description", Input(id="description"))
 
     def collect(self) -> StepInput:
