@@ -112,7 +112,13 @@ def check_file(path: Path | str) -> Report:
         conn.close()
     wal = Path(f"{path}-wal")
     if wal.exists() and wal.stat().st_size > 0:
-        report.notes.append(Problem("faults.check.wal_present", 1))
+        from casebook.filemark import checked_wal_verdict
+
+        verdict = checked_wal_verdict(path)
+        if verdict.fits:
+            report.notes.append(Problem("faults.check.wal_present", 1))
+        else:
+            report.problems.append(Problem(f"faults2.check.wal_{verdict.kind}", 1))
     return report
 
 

@@ -1,17 +1,52 @@
-"""`casebook check`: integrity, foreign keys, schema version and stored codes."""
+"""`casebook check [--set-aside-wal]`: integrity, foreign keys, schema version and
+stored codes; with `--set-aside-wal`, a `-wal` beside the file that does not belong
+to it (casebook.filemark) is renamed, kept, and no longer in the way."""
 
 from __future__ import annotations
 
 import argparse
 
+from casebook.i18n import t
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    pass
+    p.add_argument("--set-aside-wal", action="store_true", help=t("faults2.opt.set_aside_wal"))
 
 
 def run(args: argparse.Namespace) -> int:
     from casebook import integrity, paths
 
-    report = integrity.check_file(paths.resolve_db_path(args.db))
+    path = paths.resolve_db_path(args.db)
+    if args.set_aside_wal:
+        return _set_aside(path)
+    report = integrity.check_file(path)
     print(integrity.format_report(report))
     return 0 if report.ok else 1
+
+
+def _set_aside(path) -> int:
+    """Rename `<file>-wal` (and its `-shm`, which indexes it) to `…-wal.set-aside-<UTC
+    moment>`: only a log that does not belong to the casebook; one that does holds
+    saved work that the next open puts into the file."""
+    import os
+    from pathlib import Path
+
+    from casebook.dates import utcnow
+    from casebook.errors import StorageError
+    from casebook.filemark import checked_wal_verdict
+
+    if not Path(path).exists():
+        raise StorageError("storage.missing", path=str(path))
+    if checked_wal_verdict(path).fits:
+        print(t("faults2.wal.fits", path=str(path)))
+        return 1
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    moved = []
+    for suffix in ("-wal", "-shm"):
+        side = Path(f"{path}{suffix}")
+        if side.exists():
+            target = Path(f"{side}.set-aside-{stamp}")
+            os.replace(side, target)
+            moved.append(str(target))
+    print(t("faults2.wal.set_aside", moved=", ".join(moved)))
+    return 0
