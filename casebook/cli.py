@@ -61,6 +61,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"casebook {__version__}")
     _global_options(parser)
     parser.add_argument("--demo", action="store_true", help=t("cli.opt.demo"))
+    parser.add_argument("--create", action="store_true", help=t("faults2.opt.create"))
     if argv is not None and not _needs_subcommands(argv):
         parser.set_defaults(command=None)
         return parser
@@ -290,6 +291,7 @@ def _open_and_run(args: argparse.Namespace) -> int:
     else:
         explicit = args.db or os.environ.get(paths.ENV_DB)
         db_path = paths.resolve_db_path(args.db)
+        may_create(db_path, explicit, args)
         cb = open_casebook(db_path, create_parents=not explicit)
     warnings = [] if args.demo else _daily_backup(cb)
     if not args.demo:
@@ -334,6 +336,22 @@ def _location_warnings(path) -> list[str]:
     return [message] if message else []
 
 
+def may_create(path, explicit, args: argparse.Namespace) -> None:
+    """A file named by --db or CASEBOOK_DB that does not exist is made only when the
+    officer says so (asked on a terminal, or --create): a typo, or a volume that is
+    not mounted, must not silently start a new, empty casebook."""
+    if not explicit or path.exists() or getattr(args, "create", False):
+        return
+    from casebook.errors import StorageError
+
+    if sys.stdin is not None and sys.stdin.isatty():
+        from casebook.commands._confirm import confirm
+
+        if confirm(t("faults2.missing_db.question", path=str(path))):
+            return
+    raise StorageError("faults2.missing_db.refused", path=str(path))
+
+
 def open_from_args(args: argparse.Namespace, *, readonly: bool = False, create: bool = False):
     """Open the casebook a subcommand works on (`--db`, `CASEBOOK_DB` or the default)."""
     from casebook import paths
@@ -343,6 +361,8 @@ def open_from_args(args: argparse.Namespace, *, readonly: bool = False, create: 
     path = paths.resolve_db_path(args.db)
     for message in _location_warnings(path):
         print(t("cli.error", message=message), file=sys.stderr)
+    if create:
+        may_create(path, explicit, args)
     return open_casebook(path, create=create, create_parents=not explicit, readonly=readonly)
 
 
