@@ -76,7 +76,9 @@ def main() -> int:
     print(f"decade casebook: {args.cases} cases, {args.years} years, {size_mb:.0f} MB")
     print(f"start-up quick_check (in a worker, after Today): first {ms(first)}, "
           f"warm median {ms(statistics.median(warm))} (min {ms(min(warm))}, max {ms(max(warm))})")  # fmt: skip
-    print(f"-wal check at a read-write open, no -wal: median {1e6 * statistics.median(no_wal):.0f} µs")
+    print(
+        f"-wal check at a read-write open, no -wal: median {1e6 * statistics.median(no_wal):.0f} µs"
+    )
     print(f"-wal check with a {wal_mb:.0f} MB -wal: median {ms(statistics.median(with_wal))}")
     return 0
 

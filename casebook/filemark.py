@@ -157,7 +157,8 @@ def wal_verdict(path: Path | str) -> Verdict:
         return Verdict(FITS, "unmarked file")
     if not page_ones:
         return Verdict(FOREIGN, "not written by casebook")
-    if any(h.tag != base.tag for h in page_ones):
+    # (frames without a tag are the file before it got its mark, in this very log)
+    if any(h.tag and h.tag != base.tag for h in page_ones):
         return Verdict(FOREIGN, "another casebook's tag")
     first, last = page_ones[0].generation, page_ones[-1].generation
     if base.generation > last:
