@@ -188,8 +188,10 @@ def format_report(report: Report) -> str:
     else:
         lines.append(t("safety.check.failed", path=str(report.path), count=len(report.problems)))
         lines.extend(f"  - {p.message()}" for p in report.problems)
-        lines.append(t("safety.check.advice"))
-        lines.append(_newest_good_line(report.path))
+        if any(not p.key.startswith("faults2.check.wal_") for p in report.problems):
+            # (a -wal that does not belong is set aside, not cured by a restore)
+            lines.append(t("safety.check.advice"))
+            lines.append(_newest_good_line(report.path))
     lines.extend(f"  - {p.message()}" for p in report.notes)
     return "\n".join(lines)
 

@@ -67,6 +67,10 @@ def run(args: argparse.Namespace) -> int:
     view = statistics.public(stats)
     if out is None:
         text = stats_export.render(view, args.format)
+        if args.format == "json":
+            from casebook.text import json_visible
+
+            text = json_visible(text)  # the same data; DEL and C1 written as \u escapes
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.buffer.flush()
         return 0
