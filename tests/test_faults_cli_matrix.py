@@ -34,14 +34,31 @@ pytestmark = [
     pytest.mark.skipif(not hasattr(os, "fork"), reason="fork needs POSIX"),
 ]
 
-FAULTS = ("locked", "read_only_folder", "full_output", "closed_pipe")
+FAULTS = (
+    "locked",
+    "read_only_folder",
+    "unreadable_input",
+    "full_disk",
+    "full_output",
+    "closed_pipe",
+)
+# as root these prove nothing (root reads and writes whatever the modes say)
+NEEDS_MODES = ("read_only_folder", "unreadable_input")
+FULL_DISK_BYTES = 48 * 1024  # RLIMIT_FSIZE: no file grows past it (EFBIG, as a full disk)
 
 
-def _fork(argv: list[str], err: Path, stdout_fd: int | None, busy_ms: int = 300) -> int:
+def _fork(
+    argv: list[str], err: Path, stdout_fd: int | None, busy_ms: int = 300, fsize: int = 0
+) -> int:
     pid = os.fork()
     if pid == 0:
         code = 70
         try:
+            if fsize:
+                import resource
+
+                # Python ignores SIGXFSZ: a write past the limit fails with EFBIG
+                resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
             fd = os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.dup2(fd, 2)
             if stdout_fd is not None:
@@ -143,7 +160,7 @@ def test_the_help_lists_every_subcommand_looped_over(capsys):
 
 @pytest.mark.parametrize("fault", FAULTS)
 def test_every_command_under_a_fault_ends_in_words(tmp_path, template, fault):
-    if fault == "read_only_folder" and os.geteuid() == 0:
+    if fault in NEEDS_MODES and os.geteuid() == 0:
         pytest.skip("root ignores file modes: tests/test_faults_as_nobody.py runs this")
     folder, db, out = _setup(tmp_path, template)
     holder = None
@@ -156,6 +173,9 @@ def test_every_command_under_a_fault_ends_in_words(tmp_path, template, fault):
     elif fault == "read_only_folder":
         for f in (db.parent, out):
             f.chmod(0o555)
+    elif fault == "unreadable_input":
+        for f in (folder / "small.json", folder / "source.sqlite3"):
+            f.chmod(0)
     elif fault == "full_output":
         stdout_fd = os.open("/dev/full", os.O_WRONLY)
     failures = []
@@ -167,7 +187,7 @@ def test_every_command_under_a_fault_ends_in_words(tmp_path, template, fault):
                 os.close(pipe[0])  # the reader has gone (`| head -1` after its line)
                 stdout_fd = pipe[1]
             err = tmp_path / f"err-{n}"
-            code = _fork(argv, err, stdout_fd)
+            code = _fork(argv, err, stdout_fd, fsize=FULL_DISK_BYTES * (fault == "full_disk"))
             if pipe is not None:
                 os.close(pipe[1])
             text = err.read_text(errors="replace")
@@ -183,6 +203,8 @@ def test_every_command_under_a_fault_ends_in_words(tmp_path, template, fault):
                 bad = True  # a refusal says why
             if fault == "full_output" and code == 0 and "--out" not in argv:
                 bad = True  # the output was lost: that is no success
+            if fault == "unreadable_input" and argv[2] in ("import", "restore") and code != 1:
+                bad = True
             if bad:
                 failures.append((argv[2:], code, text[-400:]))
     finally:
