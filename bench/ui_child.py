@@ -255,7 +255,11 @@ def main() -> int:
         return original_run(self, headless=True, size=SIZE, auto_pilot=pilot_today)
 
     CasebookApp.run = headless_run
-    from casebook import cli
+    from casebook import cli, terminal
+
+    # headless, with stdin at /dev/null: the screens' "a terminal is needed" check
+    # (which stops a real start without one) does not apply to a headless run
+    terminal.missing_terminal = lambda: None
 
     code = cli.main(["--db", opts.db])
     result["exit_code"] = code
