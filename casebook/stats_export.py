@@ -1,11 +1,15 @@
-"""Rendering the published statistics (`casebook.statistics.public()`) as CSV, JSON
-and Markdown. Only the public view is rendered, so no hidden count can slip out.
+"""Rendering the published statistics (`casebook.statistics.public()`) as CSV, JSON,
+Markdown, HTML and OpenDocument text. Only the public view is rendered, so no hidden
+count can slip out.
 
 * CSV for Dutch Excel: semicolon separator, UTF-8 with a byte-order mark, CRLF line
   ends; medians with a decimal comma in Dutch. Cells that start like a formula are
   prefixed with an apostrophe.
 * JSON: the public view as is (schema in docs/statistics-format.md).
 * Markdown: a council memo, one table per breakdown, closing with the rules applied.
+* HTML (casebook.stats_html) and ODT (casebook.stats_odt): the same memo as a
+  document: the blocks of casebook.stats_memo, as the Markdown. ODT is binary: use
+  `render_bytes`, and it is never written to a terminal.
 """
 
 from __future__ import annotations
@@ -15,30 +19,47 @@ import io
 import json
 import re
 
+from casebook import stats_memo as memo
 from casebook.i18n import t
 from casebook.text import printable
 
-FORMATS = ("md", "csv", "json")
-EXTENSIONS = {"md": ".md", "csv": ".csv", "json": ".json"}
+FORMATS = ("md", "csv", "json", "html", "odt")
+BINARY_FORMATS = frozenset({"odt"})
+EXTENSIONS = {"md": ".md", "csv": ".csv", "json": ".json", "html": ".html", "odt": ".odt"}
 
 
 def render(view: dict, fmt: str) -> str:
+    """A text format's rendering (every format but ODT)."""
     if fmt == "csv":
         return to_csv(view)
     if fmt == "json":
         return to_json(view)
     if fmt == "md":
         return to_markdown(view)
+    if fmt == "html":
+        from casebook.stats_html import to_html
+
+        return to_html(view)
     raise ValueError(fmt)
+
+
+def render_bytes(view: dict, fmt: str) -> bytes:
+    """Any format's rendering as the bytes of its file (text as UTF-8)."""
+    if fmt == "odt":
+        # odfpy is imported only here: the other formats never load it
+        from casebook.stats_odt import to_odt
+
+        return to_odt(view)
+    return render(view, fmt).encode("utf-8")
 
 
 def write(view: dict, fmt: str, path, *, overwrite: bool = False) -> None:
     """Write the rendering to `path` (refusing an existing file unless `overwrite`).
-    CSV keeps its CRLF line ends and BOM; the others are UTF-8 with LF."""
-    text = render(view, fmt)
-    mode = "w" if overwrite else "x"
-    with open(path, mode, encoding="utf-8", newline="") as fh:
-        fh.write(text)
+    CSV keeps its CRLF line ends and BOM; the other text formats are UTF-8 with LF."""
+    data = render_bytes(view, fmt)  # rendered first: a failure leaves no file behind
+    mode = "wb" if overwrite else "xb"
+    with open(path, mode) as fh:
+        fh.write(data)
 
 
 # -- JSON ----------------------------------------------------------------------------
@@ -146,92 +167,37 @@ def _md_user(value: str) -> str:
     return md_escape(value).replace("\n", " ")
 
 
-def _md_count_table(first: str, rows: list[tuple[str, str]], total: tuple[str, str] | None):
-    lines = [f"| {first} | {t('stats.md.count')} |", "|---|---:|"]
-    for label, shown in rows:
-        lines.append(f"| {_md_cell(label)} | {_md_cell(shown)} |")
-    if total is not None:
-        lines.append(f"| **{_md_cell(total[0])}** | **{_md_cell(total[1])}** |")
-    return lines
+def _md_spans(spans) -> str:
+    return "".join(_md_user(s.text) if s.user else _md_cell(s.text) for s in spans)
 
 
-def _md_table(table: dict) -> list[str]:
-    lines = [f"### {_md_cell(table['title'])}", ""]
-    if table["note"]:
-        lines += [f"_{_md_cell(table['note'])}_", ""]
-    if table["withheld"]:
+def _md_block(block) -> list[str]:
+    if isinstance(block, memo.Heading):
+        return ["#" * block.level + " " + _md_spans(block.spans)]
+    if isinstance(block, memo.Paragraph):
+        mark = {"plain": "", "strong": "**", "legend": "_", "term": "*"}[block.style]
+        return [mark + _md_spans(block.spans) + mark]
+    if isinstance(block, memo.CountTable):
+        lines = [f"| {block.head[0]} | {block.head[1]} |", "|---|---:|"]
+        for name, shown in block.rows:
+            lines.append(f"| {_md_cell(name)} | {_md_cell(shown)} |")
+        if block.total is not None:
+            name, shown = block.total
+            lines.append(f"| **{_md_cell(name)}** | **{_md_cell(shown)}** |")
         return lines
-    lines += _md_count_table(
-        t("stats.md.category"),
-        [(c["label"], c["display"]) for c in table["cells"]],
-        (table["total"]["label"], table["total"]["display"]),
-    )
-    return lines + [""]
+    if isinstance(block, memo.Bullets):
+        return [f"- {_md_cell(item)}" for item in block.items]
+    if isinstance(block, memo.Quote):
+        (span,) = block.spans
+        text = md_escape(span.text) if span.user else _md_cell(span.text)
+        return [f"> {paragraph}" if paragraph else ">" for paragraph in text.split("\n")]
+    raise TypeError(type(block).__name__)
 
 
 def to_markdown(view: dict) -> str:
-    disclosure = view["disclosure"]
-    k = disclosure["k"]
-    title = view["title"]
-    if view["municipality"]:
-        title = f"{_md_cell(title)} — {_md_user(view['municipality'])}"
-    else:
-        title = _md_cell(title)
-    lines = [f"# {title}", ""]
-    lines += [_md_cell(t("stats.subtitle", year=view["year"], k=k)), ""]
-    lines += [f"**{_md_cell(view['publication']['text'])}**", ""]
-    lines += ["_" + _md_cell(t("stats.md.rounded_legend", k=k)) + "_", ""]
-    basis = view["basisniveau"]
-    tables = {tb["id"]: tb for tb in view["tables"]}
-    figures = {fg["id"]: fg for fg in view["figures"]}
-    for section in view["sections"]:
-        sid = section["id"]
-        lines += [f"## {_md_cell(section['title'])}", ""]
-        if sid == "basisniveau":
-            lines += _md_basisniveau(basis, tables, figures)
-            continue
-        section_figures = [f for f in view["figures"] if f["section"] == sid]
-        if section_figures:
-            lines += _md_count_table(
-                t("stats.md.figure"), [(f["title"], f["display"]) for f in section_figures], None
-            )
-            lines.append("")
-        for table in view["tables"]:
-            if table["section"] == sid:
-                lines += _md_table(table)
-        section_medians = [m for m in view["medians"] if m["section"] == sid]
-        if section_medians:
-            lines += [f"| {t('stats.md.figure')} | {t('stats.md.days')} |", "|---|---:|"]
-            for med in section_medians:
-                lines.append(f"| {_md_cell(med['title'])} | {_md_cell(med['display'])} |")
-            lines.append("")
-    lines += [f"## {_md_cell(disclosure['title'])}", ""]
-    for rule in disclosure["rules"]:
-        lines.append(f"- {_md_cell(rule)}")
-    lines.append(f"- {_md_cell(disclosure['method'])}")
-    lines.append("")
-    return "\n".join(lines)
-
-
-def _md_basisniveau(basis: dict, tables: dict, figures: dict) -> list[str]:
-    lines = [f"**{_md_cell(t('stats.basisniveau.signalling'))}**", ""]
-    lines += _md_table(tables[basis["signals_table"]])
-    lines += [f"**{_md_cell(t('stats.basisniveau.officer'))}**", ""]
-    settings = {item["key"]: item for item in basis["settings"]}
-    if "officer" in settings:
-        item = settings["officer"]
-        lines += [f"{_md_cell(item['label'])}: {_md_user(item['text'])}", ""]
-        lines += [f"_{_md_cell(t('stats.md.officer_note'))}_", ""]
-    rows = [(figures[f]["title"], figures[f]["display"]) for f in basis["figures"]]
-    lines += _md_count_table(t("stats.md.figure"), rows, None) + [""]
-    lines += [f"**{_md_cell(t('stats.basisniveau.policy'))}**", ""]
-    lines += [f"_{_md_cell(t('stats.md.policy_note'))}_", ""]
-    for item in basis["settings"]:
-        if not item["key"].startswith("policy_"):
-            continue
-        lines += [f"*{_md_cell(item['label'])}*", ""]
-        text = md_escape(item["text"]) if item["text"] else _md_cell(t("stats.setting.empty"))
-        for paragraph in text.split("\n"):
-            lines.append(f"> {paragraph}" if paragraph else ">")
+    """The memo (casebook.stats_memo) in Markdown: every block followed by a blank line."""
+    lines: list[str] = []
+    for block in memo.blocks(view):
+        lines += _md_block(block)
         lines.append("")
-    return lines
+    return "\n".join(lines)

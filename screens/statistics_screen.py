@@ -1,8 +1,9 @@
 """Statistics (*Jaarcijfers*): the year's anonymised figures, as the export has them.
 
 Choose a year (the years that have data; the last complete one first), read the
-tables with a plain-text bar per count, and export them (`ctrl+e`) as Markdown, CSV or
-JSON. The screen renders `casebook.statistics.public()`, the very view the exports
+tables with a plain-text bar per count (as long as the screen allows: the widths
+follow the terminal's), and export them (`ctrl+e`) as Markdown, CSV, JSON, HTML or
+an OpenDocument text. The screen renders `casebook.statistics.public()`, the very view the exports
 render, so only the published roundings reach the screen and the numbers are the same
 as `casebook stats` (for a published year: the publication itself). Counting runs in
 a worker thread.
@@ -10,11 +11,13 @@ a worker thread.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -24,18 +27,34 @@ from textual.widgets import DataTable, Header, Label, Select, Static
 from casebook.i18n import t
 from screens.widgets.footer import KeyFooter
 
-BAR_WIDTH = 30
-LABEL_WIDTH = 48
+LABEL_WIDTH = 48  # the longest category label fits; longer titles are cut
+LABEL_MIN = 24  # what a label keeps on a narrow screen before the bars give way
 COUNT_WIDTH = 6
+BAR_MIN = 8  # the bars' column at its narrowest (a narrower screen shrinks the labels)
+BAR_MAX = 72  # and at its widest: longer bars read no better on a very wide screen
 TOTAL_KEY = "__total__"
 
 
-def bar_for(cell: dict, largest: int) -> Text:
-    """A horizontal bar proportional to a published (rounded) count."""
+def column_widths(width: int, *, reserved: int, padding: int = 1) -> tuple[int, int]:
+    """(label, bar) widths for a table `width` cells wide, less `reserved` (the body's
+    padding and its scrollbar): three columns, each with `padding` cells either side,
+    the counts' column fixed. The labels keep LABEL_WIDTH while the bars get at least
+    BAR_MIN; below that the labels shrink (not under LABEL_MIN) before the bars do."""
+    room = max(0, width - reserved - 3 * 2 * padding - COUNT_WIDTH)
+    label = LABEL_WIDTH
+    if room - label < BAR_MIN:
+        label = max(LABEL_MIN, room - BAR_MIN)
+    return label, max(0, min(BAR_MAX, room - label))
+
+
+def bar_for(cell: dict, largest: int, width: int) -> Text:
+    """A horizontal bar proportional to a published (rounded) count: the table's
+    largest count fills `width`; any other count a share of it (at least one block), so
+    a larger count never gets a shorter bar, and no bar is longer than `width`."""
     value = cell["value"] or 0
-    if value <= 0 or largest <= 0:
+    if value <= 0 or largest <= 0 or width <= 0:
         return Text("")
-    return Text("█" * max(1, round(value / largest * BAR_WIDTH)))
+    return Text("█" * max(1, round(min(value, largest) / largest * width)))
 
 
 class StatisticsScreen(Screen):
@@ -52,6 +71,9 @@ class StatisticsScreen(Screen):
         super().__init__()
         self.view: dict | None = None  # the published view on screen (statistics.public)
         self.year: int | None = None
+        self.widths: tuple[int, int] = (LABEL_WIDTH, BAR_MIN)  # (label, bar) columns
+        # every table on screen and how to fill it again at new widths
+        self._tables: list[tuple[DataTable, Callable[[DataTable], None]]] = []
 
     # -- layout ---------------------------------------------------------------------
 
@@ -153,6 +175,8 @@ class StatisticsScreen(Screen):
         )
         body = self.query_one("#stats-body", VerticalScroll)
         await body.remove_children()
+        self._tables = []
+        self.widths = self._widths(self.size.width)
         widgets = []
         for section in view["sections"]:
             sid = section["id"]
@@ -174,22 +198,52 @@ class StatisticsScreen(Screen):
                 widgets.extend(self._settings_widgets(view["basisniveau"]["settings"]))
         await body.mount_all(widgets)
 
-    def _new_table(self, widget_id: str) -> DataTable:
+    # -- tables and their widths ----------------------------------------------------
+
+    def _widths(self, width: int) -> tuple[int, int]:
+        """The label and bar widths for a screen `width` wide: less the body's padding
+        and its scrollbar (reserved even while the body fits: the bars must not change
+        when it starts to scroll)."""
+        reserved = 0
+        for body in self.query("#stats-body"):  # none yet before the screen is composed
+            padding = body.styles.padding
+            reserved = padding.left + padding.right + body.styles.scrollbar_size_vertical
+        return column_widths(width, reserved=reserved)
+
+    def on_resize(self, event: events.Resize) -> None:
+        widths = self._widths(event.size.width)
+        if widths == self.widths:
+            return
+        self.widths = widths
+        for widget, fill in self._tables:
+            widget.clear(columns=True)
+            fill(widget)
+
+    def _new_table(self, widget_id: str, fill: Callable[[DataTable], None]) -> DataTable:
         table = DataTable(id=widget_id, classes="stats-table", show_cursor=False)
         table.can_focus = False
+        fill(table)
+        # As tall as its rows: a DataTable stops at its parent's height by default
+        # (max-height 100%), and a long table would then scroll inside the page with
+        # its own scrollbar over the bars (and no key to scroll it: it takes no focus).
+        table.styles.max_height = table.row_count + 1  # and the header row
+        self._tables.append((table, fill))
         return table
 
     def _count_table(self, table: dict) -> DataTable:
-        widget = self._new_table(f"table-{table['id']}")
-        widget.add_column(Text(t("stats.md.category")), width=LABEL_WIDTH, key="label")
+        return self._new_table(f"table-{table['id']}", partial(self._fill_count, table))
+
+    def _fill_count(self, table: dict, widget: DataTable) -> None:
+        label_width, bar_width = self.widths
+        widget.add_column(Text(t("stats.md.category")), width=label_width, key="label")
         widget.add_column(Text(t("stats.md.count")), width=COUNT_WIDTH, key="count")
-        widget.add_column(Text(""), width=BAR_WIDTH + 1, key="bar")
+        widget.add_column(Text(""), width=bar_width, key="bar")
         largest = max((c["value"] for c in table["cells"]), default=0)
         for cell in table["cells"]:
             widget.add_row(
                 Text(cell["label"]),
                 Text(cell["display"], justify="right"),
-                bar_for(cell, largest),
+                bar_for(cell, largest, bar_width),
                 key=cell["code"],
             )
         total = table["total"]
@@ -199,26 +253,24 @@ class StatisticsScreen(Screen):
             Text(""),
             key=TOTAL_KEY,
         )
-        return widget
 
     def _figure_table(self, widget_id: str, figures: list[dict]) -> DataTable:
-        widget = self._new_table(widget_id)
-        widget.add_column(Text(t("stats.md.figure")), width=LABEL_WIDTH, key="label")
+        return self._new_table(widget_id, partial(self._fill_figures, figures))
+
+    def _fill_figures(self, figures: list[dict], widget: DataTable) -> None:
+        widget.add_column(Text(t("stats.md.figure")), width=self.widths[0], key="label")
         widget.add_column(Text(t("stats.md.count")), width=COUNT_WIDTH, key="count")
-        widget.add_column(Text(""), width=BAR_WIDTH + 1, key="bar")
         for fig in figures:
-            widget.add_row(
-                Text(fig["title"]), Text(fig["display"], justify="right"), Text(""), key=fig["id"]
-            )
-        return widget
+            widget.add_row(Text(fig["title"]), Text(fig["display"], justify="right"), key=fig["id"])
 
     def _median_table(self, medians: list[dict]) -> DataTable:
-        widget = self._new_table("medians")
-        widget.add_column(Text(t("stats.md.figure")), width=LABEL_WIDTH, key="label")
+        return self._new_table("medians", partial(self._fill_medians, medians))
+
+    def _fill_medians(self, medians: list[dict], widget: DataTable) -> None:
+        widget.add_column(Text(t("stats.md.figure")), width=self.widths[0], key="label")
         widget.add_column(Text(t("stats.md.days")), key="count")
         for med in medians:
             widget.add_row(Text(med["title"]), Text(med["display"]), key=med["id"])
-        return widget
 
     def _settings_widgets(self, items: list[dict]) -> list[Static]:
         widgets = []

@@ -43,6 +43,7 @@ def test_no_subcommand_prints_a_control_character(tmp_path, capsys):
             ["stats", "2026"],
             ["stats", "2026", "--format", "csv"],
             ["stats", "2026", "--format", "json"],
+            ["stats", "2026", "--format", "html"],
             ["stats", "2026", "--out", str(out / "s.md")],
         ],  # fmt: skip
         "backup": [["backup"], ["backup", "--out", str(out / "b.sqlite3")]],

@@ -7,18 +7,22 @@ installs Debian's `libreoffice-calc-nogui`)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
 from casebook import i18n, statistics, stats_export
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+# Calc's library beside soffice (libsclo.so, sclo.dll): Writer alone has soffice too
+CALC = SOFFICE is not None and any(Path(os.path.realpath(SOFFICE)).parent.glob("*sclo.*"))
 pytestmark = pytest.mark.skipif(
-    SOFFICE is None,
-    reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui",
+    not CALC,
+    reason="LibreOffice Calc (soffice) is not installed: apt-get install libreoffice-calc-nogui",
 )
 NS = {
     "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",

@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 import tempfile
+import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -316,9 +317,30 @@ def assert_count(shown: str, k: int) -> None:
     assert int(shown) % k == 0, shown
 
 
+def document_members(data: bytes) -> dict[str, str]:
+    """The text of every member of an ODT archive, by name (`odt:content.xml`...); the
+    archive itself says no date (one fixed time stamp on every member)."""
+    from casebook.stats_odt import FIXED_TIME
+
+    members = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            assert info.date_time == FIXED_TIME, info.filename
+            members[f"odt:{info.filename}"] = archive.read(info).decode("utf-8")
+    assert "odt:content.xml" in members and "odt:meta.xml" in members
+    return members
+
+
 def check_exports(view: dict, issued: list[str], refs: list[str]) -> None:
     k = view["disclosure"]["k"]
-    texts = {fmt: stats_export.render(view, fmt) for fmt in stats_export.FORMATS}
+    texts = {
+        fmt: stats_export.render(view, fmt)
+        for fmt in stats_export.FORMATS
+        if fmt not in stats_export.BINARY_FORMATS
+    }
+    # the office document: every member of its archive (content, styles, meta...)
+    texts |= document_members(stats_export.render_bytes(view, "odt"))
+    assert set(texts) > set(stats_export.FORMATS) - stats_export.BINARY_FORMATS
     for fmt, text in texts.items():
         assert CANARY not in text, fmt
         for ref in refs:

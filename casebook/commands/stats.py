@@ -1,4 +1,5 @@
-"""`casebook stats YEAR`: the anonymised yearly statistics as Markdown, CSV or JSON.
+"""`casebook stats YEAR`: the anonymised yearly statistics as Markdown, CSV, JSON, HTML
+or an OpenDocument text (ODT, binary: to a file or a pipe, never to a terminal).
 
 Opens the casebook read-only with the stdlib sqlite3 driver: never imports Textual,
 nor SQLAlchemy/SQLModel (see casebook.db.open_readonly_connection). `--publish` and
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 
 from casebook.i18n import t
+from casebook.stats_export import BINARY_FORMATS, FORMATS
 
 
 def _year(text: str) -> int:
@@ -25,9 +27,7 @@ def _year(text: str) -> int:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("year", type=_year, metavar="YEAR", help=t("stats.cli.year"))
-    p.add_argument(
-        "--format", choices=("csv", "json", "md"), default="md", help=t("stats.cli.format")
-    )
+    p.add_argument("--format", choices=FORMATS, default="md", help=t("stats.cli.format"))
     p.add_argument("--out", metavar="FILE", help=t("stats.cli.out"))
     p.add_argument("--force", action="store_true", help=t("stats.cli.force"))
     what = p.add_mutually_exclusive_group()
@@ -48,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
     # import on this path (the figures are grouped SQL aggregates).
     path = paths.resolve_db_path(args.db)
     out = Path(args.out) if args.out is not None else None
+    if out is None and args.format in BINARY_FORMATS and _is_terminal(sys.stdout):
+        # a document's bytes would garble the terminal: ask for a file instead
+        raise CasebookError("stats.cli.binary_needs_out", format=args.format)
     if out is not None and out.exists() and out.resolve() == Path(path).resolve():
         raise CasebookError("stats.cli.is_casebook", path=str(out))
     if args.publish or args.correct:
@@ -66,12 +69,14 @@ def run(args: argparse.Namespace) -> int:
         )
     view = statistics.public(stats)
     if out is None:
-        text = stats_export.render(view, args.format)
         if args.format == "json":
             from casebook.text import json_visible
 
-            text = json_visible(text)  # the same data; DEL and C1 written as \u escapes
-        sys.stdout.buffer.write(text.encode("utf-8"))
+            # the same data, with DEL and C1 written as \u escapes
+            data = json_visible(stats_export.render(view, "json")).encode("utf-8")
+        else:
+            data = stats_export.render_bytes(view, args.format)
+        sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return 0
     try:
@@ -84,6 +89,13 @@ def run(args: argparse.Namespace) -> int:
         ) from None
     print(t("stats.cli.written", year=args.year, path=str(out)))
     return 0
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (AttributeError, ValueError):  # a replaced or closed stream
+        return False
 
 
 def _publish(path, args: argparse.Namespace) -> None:
