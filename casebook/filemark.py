@@ -71,12 +71,31 @@ def _header_fields(page: bytes) -> Header | None:
 
 def read_header(path: Path | str) -> Header | None:
     """The file's own header as it is on disk (not what the -wal would make of it);
-    None when it cannot be read or is not a plain SQLite file."""
+    None when it cannot be read or is not a plain SQLite file.
+
+    Read through SQLite (an immutable connection, which reads the file as it is and
+    ignores the -wal), never with a plain open() and close(): closing any descriptor
+    of a file drops every POSIX lock this process holds on it, SQLite's too, and
+    another process would then take itself for the last user and delete the -wal and
+    -shm under this one. SQLite keeps such descriptors open while its locks last."""
+    import sqlite3
+
+    path = Path(path)
     try:
-        with open(path, "rb") as fh:
-            return _header_fields(fh.read(100))
-    except OSError:
+        if path.stat().st_size < 100:
+            return None
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    except (OSError, sqlite3.Error):
         return None
+    try:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        generation = conn.execute("PRAGMA user_version").fetchone()[0]
+        tag = conn.execute("PRAGMA application_id").fetchone()[0]
+    except sqlite3.Error:
+        return None  # not a plain SQLite file (encrypted, or not a database)
+    finally:
+        conn.close()
+    return Header(page_size, generation, tag & 0xFFFFFFFF)
 
 
 @dataclass(frozen=True)
