@@ -235,3 +235,26 @@ async def test_the_ui_refuses_a_save_into_a_casebook_overwritten_in_place(tmp_pa
     shown = [m for m, _ in notices]
     assert any(t("faults.file.replaced", path=str(book)) in m for m in shown), shown
     assert t("settings.saved") not in shown  # nothing reported saved
+
+
+def test_the_checks_never_drop_the_open_windows_locks(book):
+    """The mark is read through SQLite: a plain open() and close() of the file would
+    drop this process's POSIX locks, and a command run meanwhile would take itself for
+    the file's last user and delete the -wal and -shm under the open window."""
+    opened = open_casebook(book)
+    try:
+        new_case(opened)  # the window saves (and checks the file before and after)
+        opened.check_identity()
+        code = (
+            "from casebook.db import open_casebook\n"
+            "from tests.servicekit import new_case\n"
+            f"book = open_casebook({str(book)!r})\n"
+            "new_case(book)\n"
+            "book.close()\n"
+        )
+        subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+        assert Path(f"{book}-wal").exists() and Path(f"{book}-shm").exists()
+        new_case(opened)  # the window goes on saving
+    finally:
+        opened.close()
+    assert _case_count(book) == 5
