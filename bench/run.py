@@ -409,7 +409,7 @@ def main(argv=None) -> int:
         for _ in range(1 if opts.quick else 2):
             for p in Path(TMP).glob("imported.sqlite3*"):
                 p.unlink()
-            run = spawn(casebook_cmd("--db", str(target), "import", str(dump)))
+            run = spawn(casebook_cmd("--db", str(target), "import", str(dump), "--create"))
             imports.append(run.wall * 1000 if run.code == 0 else None)
         figures.append(
             Figure(

@@ -65,6 +65,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     _global_options(parser)
     parser.add_argument("--demo", action="store_true", help=t("cli.opt.demo"))
     parser.add_argument("--encrypt", action="store_true", help=t("crypt.opt.encrypt"))
+    parser.add_argument("--create", action="store_true", help=t("faults2.opt.create"))
     if argv is not None and not _needs_subcommands(argv):
         parser.set_defaults(command=None)
         return parser
@@ -132,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError, ValueError):
             print(t("cli.interrupted"), file=sys.stderr)
         return 130
+    except OSError as exc:  # the last flush of the output failed (a full disk, /dev/full)
+        return _io_refusal(exc)
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -154,6 +157,86 @@ def _main(argv: Sequence[str] | None) -> int:
 
         print(printable(t("cli.error", message=exc.message()), multiline=True), file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        raise  # main() ends quietly
+    except OSError as exc:  # a read-only folder, a full disk, an unreadable file
+        return _io_refusal(exc)
+    except Exception as exc:
+        driver = _driver_refusal(exc, args)
+        if driver is None:
+            raise
+        print(t("cli.error", message=driver.message()), file=sys.stderr)
+        return 1
+
+
+# errno -> the words for it (the OS's own text is in the OS's language, often English)
+_ERRNO_WORDS = {
+    "ENOSPC": "faults2.errno.ENOSPC",
+    "EDQUOT": "faults2.errno.ENOSPC",
+    "EFBIG": "faults2.errno.EFBIG",
+    "EACCES": "faults2.errno.EACCES",
+    "EPERM": "faults2.errno.EACCES",
+    "EROFS": "faults2.errno.EROFS",
+    "ENOENT": "faults2.errno.ENOENT",
+    "EIO": "faults2.errno.EIO",
+}
+
+
+def _io_refusal(exc: OSError) -> int:
+    """An I/O error as a message and exit 1: what went wrong in words, and the file
+    it concerned when the OS names one; output still waiting for a full device is
+    dropped, so that the interpreter's last flush does not fail again."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    key = _ERRNO_WORDS.get(name)
+    reason = t(key) if key else (exc.strerror or type(exc).__name__)
+    where = ""
+    if exc.filename is not None:
+        where = t("faults2.io_where", path=os.fsdecode(exc.filename))
+    else:
+        reason = f"{t('faults2.io_output')}: {reason}"
+    _drop_pending_output()
+    with contextlib.suppress(OSError, ValueError):
+        print(
+            t("cli.error", message=t("faults2.io_error", reason=reason, where=where)),
+            file=sys.stderr,
+        )
+        sys.stderr.flush()
+    return 1
+
+
+def _drop_pending_output() -> None:
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+
+
+def _driver_refusal(exc: Exception, args: argparse.Namespace):
+    """A database driver error that reached the top (sqlite3 or SQLAlchemy's wrapper)
+    as the StorageError it means (locked, read-only, damaged…), or None."""
+    sqlite3 = sys.modules.get("sqlite3")
+    sqlcipher = sys.modules.get("sqlcipher3.dbapi2")  # an encrypted casebook's driver
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    driver = (
+        (sqlite3 is not None and isinstance(exc, sqlite3.Error))
+        or (sqlcipher is not None and isinstance(exc, sqlcipher.Error))
+        or (sa_exc is not None and isinstance(exc, sa_exc.DBAPIError))
+    )
+    if not driver:
+        return None
+    from casebook import paths
+    from casebook.db import storage_error
+
+    return storage_error(paths.resolve_db_path(getattr(args, "db", None)), exc)
 
 
 def _run_unlocked(args: argparse.Namespace) -> int:
@@ -233,6 +316,7 @@ def _open_and_run(args: argparse.Namespace) -> int:
     else:
         explicit = args.db or os.environ.get(paths.ENV_DB)
         db_path = paths.resolve_db_path(args.db)
+        may_create(db_path, explicit, args)
         from casebook import cipher
 
         if args.encrypt or cipher.is_locked(db_path):  # a plain start imports no more
@@ -284,6 +368,22 @@ def _location_warnings(path) -> list[str]:
     return [message] if message else []
 
 
+def may_create(path, explicit, args: argparse.Namespace) -> None:
+    """A file named by --db or CASEBOOK_DB that does not exist is made only when the
+    officer says so (asked on a terminal, or --create): a typo, or a volume that is
+    not mounted, must not silently start a new, empty casebook."""
+    if not explicit or path.exists() or getattr(args, "create", False):
+        return
+    from casebook.errors import StorageError
+
+    if sys.stdin is not None and sys.stdin.isatty():
+        from casebook.commands._confirm import confirm
+
+        if confirm(t("faults2.missing_db.question", path=str(path))):
+            return
+    raise StorageError("faults2.missing_db.refused", path=str(path))
+
+
 def open_from_args(args: argparse.Namespace, *, readonly: bool = False, create: bool = False):
     """Open the casebook a subcommand works on (`--db`, `CASEBOOK_DB` or the default)."""
     from casebook import paths
@@ -293,6 +393,8 @@ def open_from_args(args: argparse.Namespace, *, readonly: bool = False, create: 
     path = paths.resolve_db_path(args.db)
     for message in _location_warnings(path):
         print(t("cli.error", message=message), file=sys.stderr)
+    if create:
+        may_create(path, explicit, args)
     return open_casebook(path, create=create, create_parents=not explicit, readonly=readonly)
 
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from casebook import cipher, paths, schema
+from casebook import cipher, filemark, paths, schema
 from casebook.errors import StorageError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -167,6 +167,7 @@ class Casebook:
         self.engine = engine
         self._writer = engine.execution_options(casebook_begin="IMMEDIATE")
         self.identity = file_identity(path)
+        self.watch = filemark.Watch(path)  # replaced in place: another tag, an older copy
 
     def check_identity(self) -> None:
         """Refuse (StorageError) when the file at `path` is no longer the one opened:
@@ -176,6 +177,8 @@ class Casebook:
         if now is None:
             raise StorageError("faults.file.gone", path=str(self.path))
         if self.identity is not None and now != self.identity:
+            raise StorageError("faults.file.replaced", path=str(self.path))
+        if not self.watch.unchanged():  # same inode, another file's content
             raise StorageError("faults.file.replaced", path=str(self.path))
 
     @contextmanager
@@ -214,6 +217,7 @@ class Casebook:
                 session.flush()
                 if cancel is not None and cancel.is_set():
                     raise SaveCancelled()
+                filemark.bump(dbapi_connection(session))  # see casebook.filemark
                 session.commit()
                 self.check_identity()
             except DBAPIError as exc:
@@ -389,6 +393,7 @@ def open_casebook(
                 "storage.cannot_write", path=str(path), reason=exc.strerror or ""
             ) from None
     else:
+        refuse_foreign_wal(path)  # before SQLite replays it into the file
         for side in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             if side.exists():
                 paths.restrict(side)
@@ -416,12 +421,44 @@ def open_casebook(
 
             with cb.write() as session:
                 setup.seed_new_casebook(session)
+        mark_casebook(cb)
         return cb
     cb = Casebook(path, make_engine(path))
     from casebook.retention import finish_pending_vacuum
 
     finish_pending_vacuum(path)  # an erasure killed before its vacuum: finish it now
+    mark_casebook(cb)
     return cb
+
+
+def refuse_foreign_wal(path: Path) -> None:
+    """Refuse a read-write open while a `-wal` lies beside the file that does not
+    belong to it (casebook.filemark): SQLite would replay it into the file. Both files
+    are left as they are; `casebook check` says so, and `casebook check
+    --set-aside-wal` moves the log (and its -shm) aside under a new name."""
+    verdict = filemark.checked_wal_verdict(path)
+    if not verdict.fits:
+        raise StorageError(f"faults2.wal.{verdict.kind}", path=str(path))
+
+
+def mark_casebook(cb: Casebook) -> None:
+    """Give a casebook without a tag (new, or made before casebook.filemark) its
+    own, and let the open window's watch accept it."""
+    header = filemark.read_header(cb.path)
+    if header is None or header.tag:
+        return
+    tag = filemark.new_tag()
+    with cb.write() as session:
+        conn = dbapi_connection(session)
+        (current,) = conn.execute("PRAGMA application_id").fetchone()
+        if current:
+            tag = current  # another window tagged it first
+        else:
+            conn.execute(f"PRAGMA application_id = {int(tag)}")
+    cb.watch.allow_tag(tag)
+    with contextlib.suppress(sqlite3.Error), cb.engine.connect() as conn:
+        # put the tag into the file itself now rather than at the next checkpoint
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def _reason(exc: Exception) -> str:

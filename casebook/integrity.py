@@ -115,7 +115,13 @@ def check_file(path: Path | str) -> Report:
         conn.close()
     wal = Path(f"{path}-wal")
     if wal.exists() and wal.stat().st_size > 0:
-        report.notes.append(Problem("faults.check.wal_present", 1))
+        from casebook.filemark import checked_wal_verdict
+
+        verdict = checked_wal_verdict(path)
+        if verdict.fits:
+            report.notes.append(Problem("faults.check.wal_present", 1))
+        else:
+            report.problems.append(Problem(f"faults2.check.wal_{verdict.kind}", 1))
     return report
 
 
@@ -194,8 +200,10 @@ def format_report(report: Report) -> str:
     else:
         lines.append(t("safety.check.failed", path=str(report.path), count=len(report.problems)))
         lines.extend(f"  - {p.message()}" for p in report.problems)
-        lines.append(t("safety.check.advice"))
-        lines.append(_newest_good_line(report.path))
+        if any(not p.key.startswith("faults2.check.wal_") for p in report.problems):
+            # (a -wal that does not belong is set aside, not cured by a restore)
+            lines.append(t("safety.check.advice"))
+            lines.append(_newest_good_line(report.path))
     lines.extend(f"  - {p.message()}" for p in report.notes)
     return "\n".join(lines)
 

@@ -302,6 +302,7 @@ def vacuum(db_path: Path) -> bool:
     """Rebuild the file so that no erased text is left in free pages, and truncate the
     write-ahead log. Returns False when another window kept the log from being
     truncated (run again once it is closed)."""
+    from casebook import filemark
     from casebook.db import BUSY_TIMEOUT_MS, storage_error
 
     try:
@@ -313,15 +314,23 @@ def vacuum(db_path: Path) -> bool:
             # Full-text indexes (the case search, migration 0002) keep the tokens of
             # replaced rows in their segments until those merge: rebuild them from
             # their current rows first.
+            # (each write here raises the file's generation, as every casebook
+            # transaction does: casebook.filemark)
+            conn.execute("BEGIN IMMEDIATE")
             for (name,) in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' "
                 "AND lower(sql) LIKE 'create virtual table%using fts5%'"
             ).fetchall():
                 conn.execute(f'INSERT INTO "{name}"("{name}") VALUES (\'rebuild\')')
+            filemark.bump(conn)
+            conn.execute("COMMIT")
             conn.execute("VACUUM")
             busy, log, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             if busy == 0:
+                conn.execute("BEGIN IMMEDIATE")
                 conn.execute("DELETE FROM setting WHERE key = ?", (VACUUM_PENDING_KEY,))
+                filemark.bump(conn)
+                conn.execute("COMMIT")
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.close()

@@ -34,7 +34,7 @@ def test_first_start_of_the_day_makes_a_backup(tmp_path, monkeypatch):
     monkeypatch.setattr(screens.app, "CasebookApp", FakeApp)
     FakeApp.made.clear()
     db = tmp_path / "cb.sqlite3"
-    assert cli.main(["--db", str(db)]) == 0  # creates the casebook
+    assert cli.main(["--db", str(db), "--create"]) == 0  # creates the casebook
     assert cli.main(["--db", str(db)]) == 0
     backups = sorted(p.name for p in paths.backups_dir(db).glob("daily-*.sqlite3"))
     assert len(backups) == 1
@@ -52,7 +52,7 @@ def test_a_failed_backup_is_a_warning_not_a_stop(tmp_path, monkeypatch):
 
     monkeypatch.setattr(casebook.backup, "ensure_daily_backup", refuse)
     db = tmp_path / "cb.sqlite3"
-    assert cli.main(["--db", str(db)]) == 0
+    assert cli.main(["--db", str(db), "--create"]) == 0
     warnings = FakeApp.made[-1].warnings
     assert warnings and any("disk full" in w for w in warnings)
 

@@ -424,7 +424,51 @@ def test_read_only_commands_on_a_closed_casebook_leave_no_side_files(tmp_path, t
     assert FIGURES["side_files_by_read_only_commands"] == 0
 
 
-def test_figures():
-    """The figures of this module (run with -s to see them)."""
-    print("\nfault-injection figures:", json.dumps(dict(sorted(FIGURES.items())), indent=1))
+def test_a_foreign_wal_under_every_writing_command(tmp_path, template):
+    """A -wal from another casebook is refused by every command that writes: the
+    file and the log stay as they were, and the refusal says so in words."""
+    folder, db = _round(tmp_path, template, "foreign-rw")
+    shutil.copy(template, folder / "source.sqlite3")
+    _small_import(folder)
+    other = folder / "other.sqlite3"
+    book = open_casebook(other)  # another casebook, with a tag of its own
+    canary_case(book, "other")
+    pid = os.fork()
+    if pid == 0:  # a window of the other casebook dies with saves in its -wal
+        canary_case(book, "other2")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    shutil.copy(f"{other}-wal", f"{db}-wal")
+    book.close()
+    before = (_digest(db), _digest(Path(f"{db}-wal")))
+    for argv in _every_command(db, folder):
+        if _is_read_only(argv) or argv[2] in ("backup", "restore"):
+            continue  # backup only reads; restore replaces the file, -wal and all
+        code, err = _run(argv, folder)
+        FIGURES["foreign_wal_write_runs"] += 1
+        FIGURES["foreign_wal_replayed"] += int((_digest(db), _digest(Path(f"{db}-wal"))) != before)
+        FIGURES["foreign_wal_not_reported"] += int(code != 1 or "--set-aside-wal" not in err)
+    assert FIGURES["foreign_wal_replayed"] == 0
+    assert FIGURES["foreign_wal_not_reported"] == 0
+
+
+def test_figures(tmp_path_factory):
+    """The figures of this module (run with -s to see them), also written as JSON to
+    the test's temporary folder, or to the file CASEBOOK_FAULT_FIGURES names."""
+    for key in (  # the figures that must be 0 are written even when they are
+        "saves_lost",
+        "internal_error_exits",
+        "world_readable_files",
+        "side_files_by_read_only_commands",
+        "damaged_after_kill",
+        "casebook_unusable_after_kill",
+        "foreign_wal_replayed",
+    ):
+        FIGURES[key] += 0
+    text = json.dumps(dict(sorted(FIGURES.items())), indent=1)
+    print("\nfault-injection figures:", text)
+    target = os.environ.get("CASEBOOK_FAULT_FIGURES")
+    out = Path(target) if target else tmp_path_factory.getbasetemp() / "fault-figures.json"
+    out.write_text(text)
+    print("written to", out)
     assert FIGURES["saves_lost"] == 0 and FIGURES["internal_error_exits"] == 0

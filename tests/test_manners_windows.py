@@ -247,7 +247,7 @@ def test_the_warning_reaches_the_officer(monkeypatch, tmp_path, capsys):
     folder = tmp_path / "OneDrive - Gemeente"
     folder.mkdir()
     db = folder / "cb.sqlite3"
-    assert main(["--db", str(db)]) == 0
+    assert main(["--db", str(db), "--create"]) == 0
     expected = t("paths.warn.synced", path=str(db), service="OneDrive")
     assert made[-1][0] == expected
     capsys.readouterr()

@@ -65,7 +65,7 @@ def test_every_cli_command_works_offline(no_network, tmp_path, capsys, monkeypat
     run("--db", str(db), "check")
     run("--db", str(db), "stats", "2025", "--format", "json", "--out", str(tmp_path / "s.json"))
     run("--db", str(db), "dump", "--out", str(tmp_path / "dump.json"))
-    run("--db", str(tmp_path / "copy.sqlite3"), "import", str(tmp_path / "dump.json"))
+    run("--db", str(tmp_path / "copy.sqlite3"), "import", str(tmp_path / "dump.json"), "--create")
     run("--db", str(db), "backup", "--out", str(tmp_path / "b.sqlite3"))
     run("--db", str(db), "restore", str(tmp_path / "b.sqlite3"))
     run("--db", str(db), "purge", "--today", "2026-11-28")

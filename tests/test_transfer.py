@@ -411,7 +411,7 @@ def test_cli_round_trip(demo_cb, tmp_path, capsys):
     demo_cb.close()
     first, second = tmp_path / "one.json", tmp_path / "two.json"
     assert main(["--db", str(tmp_path / "demo.sqlite3"), "dump", "--out", str(first)]) == 0
-    assert main(["--db", str(tmp_path / "new.sqlite3"), "import", str(first)]) == 0
+    assert main(["--db", str(tmp_path / "new.sqlite3"), "import", str(first), "--create"]) == 0
     assert "150 casussen" in capsys.readouterr().out
     assert main(["--db", str(tmp_path / "new.sqlite3"), "dump", "--out", str(second)]) == 0
     a = json.loads(first.read_text(encoding="utf-8"))

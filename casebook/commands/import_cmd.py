@@ -9,6 +9,9 @@ from casebook.i18n import t
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE", help=t("transfer.opt.import_file"))
+    p.add_argument(
+        "--create", action="store_true", default=argparse.SUPPRESS, help=t("faults2.opt.create")
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -68,7 +68,14 @@ def run(args: argparse.Namespace) -> int:
         )
     view = statistics.public(stats)
     if out is None:
-        sys.stdout.buffer.write(stats_export.render_bytes(view, args.format))
+        if args.format == "json":
+            from casebook.text import json_visible
+
+            # the same data, with DEL and C1 written as \u escapes
+            data = json_visible(stats_export.render(view, "json")).encode("utf-8")
+        else:
+            data = stats_export.render_bytes(view, args.format)
+        sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return 0
     try:

@@ -1,0 +1,105 @@
+"""Issue 14: the bad-file and permission tests run as an unprivileged user when the
+suite runs as root (as CI may): root ignores file modes, so as root a read-only folder
+or file is not read-only at all, and those tests would prove nothing.
+
+Runs pytest on those modules as `nobody` (runuser, else setpriv), in a folder of its
+own, with an interpreter that user may execute: the suite's own when it can, else the
+system's Python of the same version with the suite's site-packages on the path (a
+pyenv interpreter under /root cannot be run by anyone else).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="POSIX modes")]
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULES = [
+    "tests/test_bad_files.py",
+    "tests/test_faults_files.py",
+    "tests/test_faults_readonly.py",
+    "tests/test_faults_cli_matrix.py",
+    "tests/test_faults_wal.py",
+]
+NOBODY_UID = 65534
+
+
+def _as_nobody(argv: list[str]) -> list[str]:
+    if shutil.which("runuser"):
+        return ["runuser", "-u", "nobody", "--", *argv]
+    return ["setpriv", f"--reuid={NOBODY_UID}", f"--regid={NOBODY_UID}", "--clear-groups", *argv]
+
+
+def _interpreter() -> str | None:
+    """An interpreter `nobody` may run, of the suite's Python version."""
+    probe = _as_nobody([sys.executable, "-c", "pass"])
+    if subprocess.run(probe, capture_output=True).returncode == 0:
+        return sys.executable
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for folder in ("/usr/bin", "/usr/local/bin", "/bin"):
+        candidate = Path(folder) / version
+        if candidate.exists():
+            return str(candidate)
+    return None
+
+
+def test_the_bad_file_and_permission_tests_pass_as_an_unprivileged_user():
+    if os.geteuid() != 0 or not (shutil.which("runuser") or shutil.which("setpriv")):
+        pytest.skip("needs root (who ignores file modes) and runuser or setpriv")
+    python = _interpreter()
+    if python is None:
+        pytest.skip("no interpreter of this version that an unprivileged user may run")
+    work = Path(tempfile.mkdtemp(prefix="casebook-nobody-"))
+    try:
+        os.chown(work, NOBODY_UID, -1)
+        site_packages = sysconfig.get_paths()["purelib"]
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(work),
+            "LANG": "C.UTF-8",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            # the checkout first (the editable install's .pth is read only from a site
+            # folder), then the suite's dependencies
+            "PYTHONPATH": os.pathsep.join([str(ROOT), site_packages]),
+        }
+        argv = [
+            python,
+            "-m",
+            "pytest",
+            "-q",
+            "-rs",
+            "-n",
+            "0",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(ROOT),
+            "-c",
+            str(ROOT / "pyproject.toml"),
+            "--basetemp",
+            str(work / "tmp"),
+            *(str(ROOT / m) for m in MODULES),
+        ]
+        result = subprocess.run(
+            _as_nobody(["env", "-i", *(f"{k}={v}" for k, v in env.items()), *argv]),
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        tail = result.stdout[-3000:] + result.stderr[-2000:]
+        assert result.returncode == 0, tail
+        # the read-only folder under every command ran, rather than being skipped
+        assert "root ignores file modes" not in result.stdout, tail
+        assert " passed" in result.stdout, tail
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
