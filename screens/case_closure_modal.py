@@ -109,8 +109,8 @@ class ClosureModal(FormModal):
                 Text(
                     t(
                         "case.closure.open_items",
-                        steps=len(open_steps),
-                        referrals=len(open_referrals),
+                        steps=t("count.steps", count=len(open_steps)),
+                        referrals=t("count.referrals", count=len(open_referrals)),
                     )
                 )
             )

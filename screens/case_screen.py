@@ -25,9 +25,10 @@ from textual.widgets import DataTable, Header, Static
 
 from casebook import refdata
 from casebook.dates import format_date, format_datetime
-from casebook.i18n import t
+from casebook.i18n import t, tn
 from casebook.models import STEP_OPEN
 from casebook.services.cases import CaseDetail
+from casebook.services.steps import result_text
 from casebook.text import one_line
 from screens.case_timeline import Lookups, person_name, timeline_row
 from screens.widgets.focus import focus_now
@@ -336,10 +337,10 @@ class CaseScreen(Screen):
     def _relative(due: date, today: date) -> str:
         days = (due - today).days
         if days < 0:
-            return "⚠ " + t("case.due.overdue", days=-days)
+            return "⚠ " + tn("case.due.overdue", -days, days=-days)
         if days == 0:
             return t("case.due.today")
-        return t("case.due.in_days", days=days)
+        return tn("case.due.in_days", days, days=days)
 
     def _org(self, org_id: int | None) -> str:
         if org_id is None:
@@ -423,7 +424,7 @@ class CaseScreen(Screen):
             age = (
                 str(p.birth_year)
                 if p.birth_year
-                else (f"{p.age} {t('case.years')}" if p.age is not None else "")
+                else (t("case.years", count=p.age) if p.age is not None else "")
             )
             placements = "; ".join(
                 f"{one_line(refdata.label('shelter_types', r.shelter_type), 20)} "
@@ -472,7 +473,7 @@ class CaseScreen(Screen):
                         literal(s.description, limit=24),
                         Text(status),
                         Text(format_date(s.done_on)),
-                        literal(s.result, limit=30),
+                        literal(result_text(s), limit=30),
                     ),
                 )
             )

@@ -111,9 +111,9 @@ def test_open_work_blocks_closing_until_settled(cb):
         close(cb, case_id)
     assert info.value.key == "error.close_open_items"
     assert info.value.params == {"steps": 5, "referrals": 2}
-    assert str(info.value) == "Settle first: 5 open step(s) and 2 running referral(s)"
+    assert str(info.value) == "Settle first — open steps: 5, running referrals: 2"
     set_language("nl")
-    assert "5 open stap(pen) en 2 lopende verwijzing(en)" in str(info.value)
+    assert "open stappen: 5, lopende verwijzingen: 2" in str(info.value)
     assert row_counts(cb) == counts
     assert get_case(cb, case_id).status == "OPEN"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from casebook.i18n import t
+from casebook.i18n import t, tn
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -27,6 +27,6 @@ def run(args: argparse.Namespace) -> int:
         result = write_dump(cb, out)
     finally:
         cb.close()
-    print(t("transfer.dumped", path=str(result.path), cases=result.cases))
+    print(tn("transfer.dumped", result.cases, path=str(result.path), cases=result.cases))
     print(t("transfer.dump_warning", path=str(result.path)), file=sys.stderr)
     return 0
