@@ -55,11 +55,10 @@ _FIELD = re.compile(r"%(?:\((\w+)\))?[sr]")
 
 def _pattern(template: str) -> re.Pattern[str]:
     """A regex for argparse's printf template: each %s / %(name)r a group."""
-    out, last, index = [], 0, 0
-    for match in _FIELD.finditer(template):
+    out, last = [], 0
+    for index, match in enumerate(_FIELD.finditer(template)):
         out.append(re.escape(template[last : match.start()]))
         name = match.group(1) or f"_{index}"
-        index += 1
         out.append(f"(?P<{name}>.*?)")
         last = match.end()
     out.append(re.escape(template[last:]))
