@@ -359,11 +359,31 @@ class CasebookApp(App):
 
     def action_command_palette(self) -> None:
         """Textual's palette, with its prompt in the interface language."""
-        from textual.command import CommandPalette
+        from screens.widgets.palette import LocalPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
-            palette = CommandPalette(id="--command-palette", placeholder=t("commands.prompt"))
+        if self.use_command_palette and not LocalPalette.is_open(self):
+            palette = LocalPalette(id="--command-palette", placeholder=t("commands.prompt"))
             self.push_screen(palette)
+
+    def search_themes(self) -> None:
+        """The palette's theme picker (Textual's "Theme" command): the themes by their
+        names in the interface language, casebook's own first; the choice is kept."""
+        from screens.widgets.palette import LocalPalette, ThemeProvider
+
+        self.push_screen(
+            LocalPalette(providers=[ThemeProvider], placeholder=t("commands.theme_prompt"))
+        )
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C (which copies in a field) says how to quit, in the officer's language."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(
+                    t("app.help_quit", key=self.get_key_display(active.binding.with_key(key))),
+                    title=t("app.help_quit_title"),
+                    markup=False,
+                )
+                return
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from screens.commands import app_commands, textual_commands
