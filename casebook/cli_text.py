@@ -23,7 +23,8 @@ from gettext import gettext, ngettext
 from casebook.i18n import lookup, t
 
 # argparse's template -> catalogue key. The templates are argparse's own (Python 3.11
-# to 3.13), printf-style; the catalogue's texts use {name} / {0} for the same values.
+# to 3.13), printf-style; the catalogue's texts use {name} for %(name)s and {values}
+# for a lone %s.
 ERRORS = {
     "argument %(argument_name)s: %(message)s": "argparse.error.argument",
     "the following arguments are required: %s": "argparse.error.required",
@@ -56,9 +57,9 @@ _FIELD = re.compile(r"%(?:\((\w+)\))?[sr]")
 def _pattern(template: str) -> re.Pattern[str]:
     """A regex for argparse's printf template: each %s / %(name)r a group."""
     out, last = [], 0
-    for index, match in enumerate(_FIELD.finditer(template)):
+    for match in _FIELD.finditer(template):
         out.append(re.escape(template[last : match.start()]))
-        name = match.group(1) or f"_{index}"
+        name = match.group(1) or "values"  # argparse's unnamed ones stand alone
         out.append(f"(?P<{name}>.*?)")
         last = match.end()
     out.append(re.escape(template[last:]))
@@ -79,18 +80,17 @@ def translate_error(message: str) -> str:
         match = pattern.match(message)
         if match is None:
             continue
-        values = {name.lstrip("_"): value for name, value in match.groupdict().items()}
+        values = match.groupdict()
         if "message" in values:  # "argument X: <a message of its own>"
             values["message"] = translate_error(values["message"])
         if key == EXPECTED_N[2]:
-            count = int(values["0"]) if values["0"].isdigit() else 2
-            return t(f"{key}.{'one' if count == 1 else 'other'}", count=values["0"])
+            count = int(values["values"]) if values["values"].isdigit() else 2
+            return t(f"{key}.{'one' if count == 1 else 'other'}", count=values["values"])
         if key == "argparse.error.invalid_value":
             kind = lookup(f"argparse.type.{values['type']}")
             values["type"] = kind or values["type"]
-        positional = [values.pop(str(i)) for i in range(len(values)) if str(i) in values]
         text = lookup(key)
-        return text.format(*positional, **values) if text else message
+        return text.format(**values) if text else message
     return message
 
 

@@ -522,3 +522,24 @@ def test_a_plural_message_has_both_forms():
         assert other is not None, stem
         for lang in ("nl", "en"):
             assert set(PLACEHOLDER.findall(one[lang])) == set(PLACEHOLDER.findall(other[lang]))
+
+
+def test_argparse_errors_are_translated_and_keep_their_values():
+    i18n.set_language("nl")
+    assert cli_text.translate_error("the following arguments are required: YEAR") == (
+        "dit ontbreekt nog: YEAR"
+    )
+    assert cli_text.translate_error(
+        "argument --lang: invalid choice: 'fr' (choose from 'nl', 'en')"
+    ) == ("--lang: ongeldige keuze: 'fr' (kies uit 'nl', 'en')")
+    assert cli_text.translate_error("argument --person: invalid int value: 'x'") == (
+        "--person: ongeldig geheel getal: 'x'"
+    )
+    assert cli_text.translate_error("expected 2 arguments") == "hier horen 2 waarden achter"
+    assert cli_text.translate_error("something argparse says one day") == (
+        "something argparse says one day"
+    )
+    i18n.set_language("en")
+    assert cli_text.translate_error("unrecognized arguments: --x") == (
+        "unrecognized arguments: --x"
+    )
