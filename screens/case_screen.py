@@ -80,12 +80,12 @@ class SectionBar(Static):
     def show_active(self, active: str) -> None:
         self.active_section = active
         # before its first layout the bar has no size yet: the screen's, less its padding
-        self.update(self._line(self.size.width or self.app.size.width - 2))
+        self.update(self.line_for(self.size.width or self.app.size.width - 2))
 
     def on_resize(self) -> None:
-        self.update(self._line(self.size.width))
+        self.update(self.line_for(self.size.width))
 
-    def _line(self, width: int) -> Text:
+    def line_for(self, width: int) -> Text:
         """The bar on one line of `width` cells: the labels in full if they fit, else
         the other sections' labels shortened (down to their number alone), the active
         one always in full. It never wraps."""
