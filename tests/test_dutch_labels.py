@@ -126,3 +126,17 @@ async def test_the_section_bar_never_wraps(demo_cb):
         await pilot.press("5")
         await settle(pilot)
         assert bar.size.height == 1
+
+
+def test_the_access_export_names_its_fields_and_values_in_dutch(demo_cb):
+    """The export a person gets of their data (casebook access) is read by them: field
+    names, deadline kinds, indicators and the timeline's events in words."""
+    from casebook.retention import access_export
+
+    i18n.set_language("nl")
+    with demo_cb.read() as s:
+        md = access_export(s, "2024-0001", 1).to_markdown()
+    for english in ("**role**", "**gender**", "**kind**", "**event**", "**new**", "person.added"):
+        assert english not in md, english
+    assert f"**{t('case.field.role')}**" in md
+    assert "(Mogelijk) slachtoffer (VICTIM)" in md  # the label, the code beside it
