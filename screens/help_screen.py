@@ -74,6 +74,11 @@ def binding_rows(app, screen) -> list[tuple[str, str, bool]]:
                 ]
         if binding.id in inactive and binding.id not in keymap:
             grouped[binding.id][0].append(app.get_key_display(binding))
+    # the screen's idle keys beside its others, before the app's (F2, Ctrl+Q…)
+    own = {b.id for b in _declared(screen)}
+    active = [i for i in order if i not in inactive]
+    last_own = max((n for n, i in enumerate(active) if i in own), default=len(active) - 1)
+    order = active[: last_own + 1] + [i for i in order if i in inactive] + active[last_own + 1 :]
     return [(" / ".join(grouped[i][0]), grouped[i][1], grouped[i][2]) for i in order]
 
 
