@@ -315,13 +315,13 @@ def backup_warning(
 ) -> str | None:
     """The Today screen's warning (in the current language), or None when the newest
     backup is recent enough. `warn_days` is the casebook setting backup_warn_days."""
-    from casebook.i18n import t
+    from casebook.i18n import t, tn
 
     age = newest_backup_age(db_path, now=now)
     if age is None:
         return t("safety.backup.none")
     if age > timedelta(days=max(0, warn_days)):
-        return t("safety.backup.overdue", days=warn_days)
+        return tn("safety.backup.overdue", warn_days, days=warn_days)
     return None
 
 

@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from casebook import __version__, i18n
+from casebook import __version__, cli_text, i18n
 from casebook.i18n import t
 
 # name -> module in casebook.commands with `add_arguments(parser)` and `run(args) -> int`
@@ -36,10 +36,8 @@ COMMANDS: dict[str, str] = {
 }
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 on usage errors
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: {message}\n")
+# argparse in the interface language; usage errors exit 2
+_Parser = cli_text.Parser
 
 
 def _early_language(argv: Sequence[str]) -> str | None:
@@ -61,7 +59,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser. Given `argv` that names no subcommand and asks no help, the
     subcommands are left out: opening the UI need not import and translate them."""
     parser = _Parser(prog="casebook", description=t("cli.description"))
-    parser.add_argument("--version", action="version", version=f"casebook {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"casebook {__version__}",
+        help=t("argparse.version"),
+    )
     _global_options(parser)
     parser.add_argument("--demo", action="store_true", help=t("cli.opt.demo"))
     parser.add_argument("--encrypt", action="store_true", help=t("crypt.opt.encrypt"))
@@ -71,9 +74,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         return parser
     # Given after the subcommand, a global option wins; not given there, the value from
     # before the subcommand stays (SUPPRESS: the subcommand sets no default of its own).
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     _global_options(common, default=argparse.SUPPRESS)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(
+        dest="command", metavar=t("argparse.metavar.command"), parser_class=_Parser
+    )
     for name, module in COMMANDS.items():
         mod = importlib.import_module(f"casebook.commands.{module}")
         cmd = sub.add_parser(

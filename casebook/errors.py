@@ -56,8 +56,18 @@ class StaleEditError(CasebookError):
 
 
 class NotFoundError(CasebookError):
+    """`what` is the kind of record (`case`, or a table name): it names the message
+    ("Casus niet gevonden"), never shown as it is."""
+
     def __init__(self, what: str = "record") -> None:
         super().__init__("error.not_found", what=what)
+        self.what = what
+
+    def message(self) -> str:
+        from casebook.i18n import has
+
+        key = f"error.missing.{self.what}"
+        return t(key) if has(key) else t("error.not_found")
 
 
 class StorageError(CasebookError):

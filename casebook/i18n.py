@@ -9,6 +9,19 @@ Messages live in `data/messages/*.toml`, one file per area, each key a table wit
 
 `t("error.date")` returns the text in the current language; `{name}` placeholders are
 filled with `str.format`. Dutch is the default.
+
+A text that depends on a number has two forms, each a message table of its own::
+
+    [case.due.in_days.one]
+    nl = "over {days} dag"
+    en = "in {days} day"
+    [case.due.in_days.other]
+    nl = "over {days} dagen"
+    en = "in {days} days"
+
+and `tn("case.due.in_days", days, days=days)` picks the one for the number (Dutch and
+English agree: "one" for 1 and -1, "other" for every other number, 0 included);
+`t(key, count=n)` does the same for a message whose number is called `count`.
 """
 
 from __future__ import annotations
@@ -17,6 +30,7 @@ import os
 import re
 import threading
 import tomllib
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -101,6 +115,16 @@ def _entry(key: str) -> dict[str, str] | None:
     return entry
 
 
+def lookup(key: str) -> str | None:
+    """The message `key` in the current language, or None when its area's files do not
+    have it. Unlike `has()`, a miss never reads the whole catalogue: for texts looked up
+    on a guess (Textual's and argparse's own), on paths that must stay cheap (`--help`)."""
+    for path in _index().get(key.split(".", 1)[0], ()):
+        _parse(path)
+    entry = _messages.get(key)
+    return None if entry is None else entry[_language]
+
+
 def has(key: str) -> bool:
     """Whether the catalogue has a message `key`."""
     return _entry(key) is not None
@@ -131,7 +155,39 @@ def t(key: str, /, **params: object) -> str:
     """The message `key` in the current language. An unknown key is returned as is,
     so a missing text shows up in a test rather than crashing a screen."""
     entry = _entry(key)
+    if entry is None and isinstance(params.get("count"), int):
+        # a message with plural forms, given its number as `count` (an error raised
+        # in the core carries the number, not the form)
+        entry = _entry(f"{key}.{plural_form(params['count'])}")
     if entry is None:
         return key
     text = entry[_language]
     return text.format(**params) if params else text
+
+
+def plural_form(count: int) -> str:
+    """The catalogue's form for `count`: "one" or "other" (the rule of Dutch and English)."""
+    return "one" if abs(count) == 1 else "other"
+
+
+def tn(key: str, count: int, /, **params: object) -> str:
+    """The form of message `key` for the number `count` (`key.one` or `key.other`),
+    in the current language, filled with `params`."""
+    return t(f"{key}.{plural_form(count)}", **params)
+
+
+def area_messages(area: str) -> dict[str, dict[str, str]]:
+    """Every message whose key starts with `area.`, reading only that area's files."""
+    for path in _index().get(area, ()):
+        _parse(path)
+    prefix = f"{area}."
+    return {key: entry for key, entry in _messages.items() if key.startswith(prefix)}
+
+
+def collation_key(label: str) -> tuple[str, str]:
+    """Sort key for a label in a list the officer reads: letters without their accents and
+    case first ("Ëthiopië" beside "Eritrea", "dak" beside "Dak"), the exact text to
+    break a tie, so the order is the same every time."""
+    decomposed = unicodedata.normalize("NFKD", label.casefold())
+    base = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return (base, label)

@@ -63,6 +63,22 @@ class RefList:
         """(label, code) pairs in list order, for a Select."""
         return [(item.label, item.code) for item in self.items]
 
+    def shown(self) -> list[Item]:
+        """The items in the order the officer reads them. Most lists keep their file's
+        order (it means something: urgency, phase); a long list of names (countries)
+        is sorted by its label in the current language, a few codes kept on top."""
+        if self.name not in BY_LABEL:
+            return list(self.items)
+        first = BY_LABEL[self.name]
+        pinned = [self._by_code[code] for code in first if code in self._by_code]
+        rest = [item for item in self.items if item.code not in first]
+        return pinned + sorted(rest, key=lambda item: i18n.collation_key(item.label))
+
+
+# Lists shown sorted by label, and the codes kept above the sorted rest ("Onbekend",
+# the default, first; the file itself is in ISO order).
+BY_LABEL: dict[str, tuple[str, ...]] = {"countries": ("XX",)}
+
 
 def _load(name: str) -> RefList:
     path = data_root() / "reference" / f"{name}.toml"

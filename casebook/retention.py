@@ -571,7 +571,61 @@ _SECTION_LISTS = {
 }
 
 
-def _shown(section: str, key: str, value) -> str:
+# the entity of a section's rows, for the timeline's field names (case.field.<entity>.*)
+_SECTION_ENTITY = {
+    "person": "person",
+    "case": "case",
+    "consents": "consent",
+    "referrals": "referral",
+    "contacts": "contact",
+    "deadlines": "deadline",
+    "signals_of_the_case": "signal",
+}
+# what a timeline entry's old/new value is a code of, by the event that wrote it
+_EVENT_LISTS = {
+    "person.added": "person_roles",
+    "consent.given": "consent_purposes",
+    "consent.withdrawn": "consent_purposes",
+}
+
+
+def _field_name(section: str, key: str) -> str:
+    """A field's name in the interface language (the export is read by the person it is
+    about): `role` -> "Rol"."""
+    from casebook.i18n import lookup
+
+    entity = _SECTION_ENTITY.get(section, "")
+    for candidate in (
+        f"safety.access.field.{key}",
+        f"case.field.{entity}.{key}",
+        f"case.field.{key}",
+    ):
+        text = lookup(candidate)
+        if text:
+            return text
+    return key
+
+
+def _timeline_value(item: dict, key: str, value) -> str:
+    """A timeline entry's event, and its old and new values, by label."""
+    from casebook.i18n import lookup
+
+    if key == "event":
+        return lookup(f"case.event.{value}") or str(value)
+    if key == "entity":
+        return lookup(f"safety.access.entity.{value}") or str(value)
+    if key == "field_name" and value:
+        return _field_name(_ENTITY_SECTION.get(item.get("entity"), ""), str(value))
+    list_name = _EVENT_LISTS.get(item.get("event")) or _LABEL_LISTS.get(item.get("field_name"))
+    if key in ("old", "new") and list_name and value:
+        return _shown("", "", value, list_name=list_name)
+    return _shown("timeline", key, value)
+
+
+_ENTITY_SECTION = {entity: section for section, entity in _SECTION_ENTITY.items()}
+
+
+def _shown(section: str, key: str, value, *, list_name: str | None = None) -> str:
     from casebook import refdata
 
     if value is None or value == "":
@@ -581,8 +635,15 @@ def _shown(section: str, key: str, value) -> str:
 
         return t("safety.yes") if value else t("safety.no")
     if isinstance(value, list):
+        if key in ("indicators", "exploitation_types"):
+            value = [f"{refdata.label(key, str(v))} ({v})" for v in value]
         return ", ".join(str(v) for v in value) or "—"
-    list_name = _SECTION_LISTS.get((section, key)) or _LABEL_LISTS.get(key)
+    if section == "deadlines" and key == "kind":
+        from casebook.i18n import lookup
+
+        label = lookup(f"case.deadline.kinds.{value}")
+        return f"{label} ({value})" if label else str(value)
+    list_name = list_name or _SECTION_LISTS.get((section, key)) or _LABEL_LISTS.get(key)
     if list_name:
         label = refdata.ref(list_name).label(str(value))
         if label and label != value:
@@ -623,7 +684,12 @@ def _markdown(data: dict) -> str:
                 out.append(f"### {i}")
                 out.append("")
             for key, v in item.items():
-                out.append(f"- **{key}**: {_shown(section, key, v)}")
+                shown = (
+                    _timeline_value(item, key, v)
+                    if section == "timeline"
+                    else _shown(section, key, v)
+                )
+                out.append(f"- **{_field_name(section, key)}**: {shown}")
             out.append("")
     return "\n".join(out)
 

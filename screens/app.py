@@ -427,11 +427,20 @@ class CasebookApp(App):
 
     def action_command_palette(self) -> None:
         """Textual's palette, with its prompt in the interface language."""
-        from textual.command import CommandPalette
+        from screens.widgets.palette import LocalPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
-            palette = CommandPalette(id="--command-palette", placeholder=t("commands.prompt"))
+        if self.use_command_palette and not LocalPalette.is_open(self):
+            palette = LocalPalette(id="--command-palette", placeholder=t("commands.prompt"))
             self.push_screen(palette)
+
+    def search_themes(self) -> None:
+        """The palette's theme picker (Textual's "Theme" command): the themes by their
+        names in the interface language, casebook's own first; the choice is kept."""
+        from screens.widgets.palette import LocalPalette, ThemeProvider
+
+        self.push_screen(
+            LocalPalette(providers=[ThemeProvider], placeholder=t("commands.theme_prompt"))
+        )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from screens.commands import app_commands, binding_commands, textual_commands

@@ -124,9 +124,9 @@ class ClosureModal(FormModal):
                 Text(
                     t(
                         "case.closure.open_items",
-                        steps=len(open_steps),
-                        referrals=len(open_referrals),
-                        deadlines=len(open_deadlines),
+                        steps=t("count.steps", count=len(open_steps)),
+                        referrals=t("count.referrals", count=len(open_referrals)),
+                        deadlines=t("count.deadlines", count=len(open_deadlines)),
                     )
                 )
             )

@@ -14,6 +14,7 @@ from casebook.dates import format_date
 from casebook.i18n import t
 from casebook.models import STEP_OPEN
 from casebook.services import referrals, steps
+from casebook.services.steps import result_text
 from screens.case_form_modal import FormModal, select_value
 from screens.case_step_modal import step_label
 from screens.widgets.forms import CodeSelect, DateInput, FormField
@@ -46,7 +47,7 @@ class StepCorrectModal(FormModal):
             required=True,
         )
         yield FormField(
-            "result", "case.step.result", Input(self.step.result or "", id="correct-result")
+            "result", "case.step.result", Input(result_text(self.step), id="correct-result")
         )
         yield FormField(
             "done_on", "case.step.done_on", DateInput(self.step.done_on, id="correct-done-on")
@@ -55,9 +56,13 @@ class StepCorrectModal(FormModal):
     def collect(self) -> dict:
         return {
             "status": select_value(self.query_one("#correct-status", Select)),
-            "result": self.query_one("#correct-result", Input).value,
+            "result": self._result(self.query_one("#correct-result", Input).value),
             "done_on": self.query_one("#correct-done-on", DateInput).value,
         }
+
+    def _result(self, shown: str) -> str:
+        # a referral's reply is shown by its label; left as shown, its code stays
+        return self.step.result if shown == result_text(self.step) else shown
 
     def apply(self, session, data: dict):
         if data["status"] == STEP_OPEN:

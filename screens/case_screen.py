@@ -25,9 +25,10 @@ from textual.widgets import DataTable, Header, Static
 
 from casebook import refdata
 from casebook.dates import format_date, format_datetime
-from casebook.i18n import t
+from casebook.i18n import t, tn
 from casebook.models import STEP_OPEN
 from casebook.services.cases import CaseDetail
+from casebook.services.steps import result_text
 from casebook.text import one_line
 from screens.case_dupes_actions import BINDINGS as DUPES_BINDINGS
 from screens.case_dupes_actions import DupesActions
@@ -76,18 +77,41 @@ class SectionBar(Static):
     Tabs widget builds, styles and lays out a widget per section, which is a large
     part of the time to open a case.)"""
 
+    active_section = TABS[0]
+
     def show_active(self, active: str) -> None:
-        text = Text()
+        self.active_section = active
+        # before its first layout the bar has no size yet: the screen's, less its padding
+        self.update(self.line_for(self.size.width or self.app.size.width - 2))
+
+    def on_resize(self) -> None:
+        self.update(self.line_for(self.size.width))
+
+    def line_for(self, width: int) -> Text:
+        """The bar on one line of `width` cells: the labels in full if they fit, else
+        the other sections' labels shortened (down to their number alone), the active
+        one always in full. It never wraps."""
+        for cut in (None, 8, 6, 4, 3, 2, 1, 0):
+            text = self._labels(cut)
+            if text.cell_len <= width:
+                return text
+        return text
+
+    def _labels(self, cut: int | None) -> Text:
+        text = Text(no_wrap=True, overflow="crop")
         after_active = False
         for n, name in enumerate(TABS, start=1):
-            label = f"{n} {t(f'case.tab.{name}')}"
+            label = t(f"case.tab.{name}")
+            if name != self.active_section and cut is not None:
+                label = label[:cut] + ("…" if 0 < cut < len(label) else "")
+            label = f"{n} {label}".rstrip()
             click = Style.from_meta({"@click": f"screen.tab('{name}')"})
-            if name == active:  # reversed with a space either side
+            if name == self.active_section:  # reversed with a space either side
                 text.append(f" {label} ", Style(bold=True, reverse=True) + click)
             else:
                 text.append(("" if after_active else " ") + label, click)
-            after_active = name == active
-        self.update(text)
+            after_active = name == self.active_section
+        return text
 
 
 @dataclass
@@ -383,10 +407,10 @@ class CaseScreen(DupesActions, Screen):
     def _relative(due: date, today: date) -> str:
         days = (due - today).days
         if days < 0:
-            return "⚠ " + t("case.due.overdue", days=-days)
+            return "⚠ " + tn("case.due.overdue", -days, days=-days)
         if days == 0:
             return t("case.due.today")
-        return t("case.due.in_days", days=days)
+        return tn("case.due.in_days", days, days=days)
 
     def _org(self, org_id: int | None) -> str:
         if org_id is None:
@@ -470,7 +494,7 @@ class CaseScreen(DupesActions, Screen):
             age = (
                 str(p.birth_year)
                 if p.birth_year
-                else (f"{p.age} {t('case.years')}" if p.age is not None else "")
+                else (t("case.years", count=p.age) if p.age is not None else "")
             )
             placements = "; ".join(
                 f"{one_line(refdata.label('shelter_types', r.shelter_type), 20)} "
@@ -514,12 +538,12 @@ class CaseScreen(DupesActions, Screen):
                     s,
                     (
                         Text(format_date(s.due_on)),
+                        Text(status),
                         short(refdata.label("step_types", s.step_type), 28),
                         literal(self._org(s.organisation_id), limit=20),
                         literal(s.description, limit=24),
-                        Text(status),
                         Text(format_date(s.done_on)),
-                        literal(s.result, limit=30),
+                        literal(result_text(s), limit=30),
                     ),
                 )
             )
@@ -1084,7 +1108,9 @@ KEYED_ACTIONS = (
 COLUMNS = {
     "signals": ("received", "channel", "source", "indicators", "observed"),
     "persons": ("role", "name", "b8", "placements", "nationality", "gender", "age"),
-    "steps": ("due", "type", "organisation", "description", "status", "done_on", "result"),
+    # status second: at 80 columns what is cut off is on the right, and whether a step
+    # is open or overdue must stay in view
+    "steps": ("due", "status", "type", "organisation", "description", "done_on", "result"),
     "referrals": ("person", "type", "organisation", "status", "requested", "reply_due", "date"),
     "contacts": ("when", "channel", "counterpart", "person", "summary"),
     "consent": ("person", "purpose", "given", "date", "method", "state"),

@@ -9,7 +9,7 @@ from textual.widgets import Input, Select
 
 from casebook import refdata
 from casebook.dates import format_date
-from casebook.i18n import t
+from casebook.i18n import collation_key, t
 from casebook.services import steps
 from casebook.services.steps import StepInput
 from screens.case_form_modal import FormModal, options, select_value
@@ -20,8 +20,11 @@ class OrganisationSelect(Select):
     """A partner from the directory; type to search."""
 
     def __init__(self, organisations: list[tuple[int, str]], value: int | None = None, **kw):
+        # by name as the officer reads it, case and accents aside ("de Regenboog" among
+        # the R's would otherwise come after every capital)
+        ordered = sorted(organisations, key=lambda pair: collation_key(pair[1]))
         super().__init__(
-            options(organisations),
+            options(ordered),
             prompt=t("case.form.no_organisation"),
             allow_blank=True,
             value=value if value is not None else Select.NULL,

@@ -14,6 +14,7 @@ from rich.text import Text
 from casebook import refdata
 from casebook.dates import format_date, format_datetime
 from casebook.i18n import catalogue, t
+from casebook.services.steps import result_text
 from casebook.text import one_line
 
 # Which reference list a changed field's codes come from.
@@ -165,7 +166,7 @@ def describe(entry, lookups: Lookups) -> tuple[str, str]:
                 f"{_value('step', 'due_on', entry.old)} → {_value('step', 'due_on', entry.new)}"
             )
         elif event in ("step.done", "step.cancelled", "step.carried") and step and step.result:
-            detail = f"{detail} · {one_line(step.result, 60)}"
+            detail = f"{detail} · {one_line(result_text(step), 60)}"
     elif event.startswith("referral."):
         referral = lookups.referrals.get(ref)
         if referral is not None:

@@ -36,8 +36,18 @@ def screen_key(screen) -> str:
     return out
 
 
+def _declared(screen) -> list[Binding]:
+    """Every binding `screen`'s classes declare, one per key, in declaration order."""
+    found: list[Binding] = []
+    for cls in reversed(type(screen).__mro__):
+        found.extend(Binding.make_bindings(cls.__dict__.get("BINDINGS", ())))
+    return found
+
+
 def binding_rows(app, screen) -> list[tuple[str, str, bool]]:
-    """(keys, description, enabled) for each binding with an id active on `screen`."""
+    """(keys, description, enabled) for each binding with an id on `screen`: the active
+    ones as they are now (a remapped key as remapped), then those the screen has but
+    that do nothing at this moment (another tab's keys: `u` on Steps), greyed out."""
     grouped: dict[str, list] = {}
     order: list[str] = []
     for key, active in screen.active_bindings.items():
@@ -48,6 +58,27 @@ def binding_rows(app, screen) -> list[tuple[str, str, bool]]:
             grouped[binding.id] = [[], tr(binding.description), active.enabled]
             order.append(binding.id)
         grouped[binding.id][0].append(app.get_key_display(binding.with_key(key)))
+    keymap = getattr(getattr(app, "preferences", None), "keymap", None) or {}
+    inactive: set[str] = set()
+    for binding in _declared(screen):
+        if not binding.id or binding.system or not binding.description:
+            continue
+        if binding.id not in grouped:
+            grouped[binding.id] = [[], tr(binding.description), False]
+            order.append(binding.id)
+            inactive.add(binding.id)
+            remapped = keymap.get(binding.id)
+            if remapped:  # the keymap's keys replace the declared ones
+                grouped[binding.id][0] = [
+                    app.get_key_display(binding.with_key(k.strip())) for k in remapped.split(",")
+                ]
+        if binding.id in inactive and binding.id not in keymap:
+            grouped[binding.id][0].append(app.get_key_display(binding))
+    # the screen's idle keys beside its others, before the app's (F2, Ctrl+Q…)
+    own = {b.id for b in _declared(screen)}
+    active = [i for i in order if i not in inactive]
+    last_own = max((n for n, i in enumerate(active) if i in own), default=len(active) - 1)
+    order = active[: last_own + 1] + [i for i in order if i in inactive] + active[last_own + 1 :]
     return [(" / ".join(grouped[i][0]), grouped[i][1], grouped[i][2]) for i in order]
 
 

@@ -16,6 +16,7 @@ from textual.widgets import Button, Header, Input, Select, Static, TextArea
 from casebook import i18n
 from casebook.i18n import t
 from screens.form_base import FormScreen
+from screens.themes import theme_choices, use_theme
 from screens.widgets.focus import focus_now
 from screens.widgets.footer import KeyFooter
 from screens.widgets.forms import FormField
@@ -45,7 +46,7 @@ class SettingsScreen(FormScreen, Screen):
         # the settings and how often they were saved: a save from another window since
         # is refused (the lost-update guard), what was typed stays
         self._stored, self._version = read or (dict(settings.DEFAULTS), None)
-        themes = sorted(self.app.available_themes)
+        themes = theme_choices(self.app)
         yield Header()
         with VerticalScroll(id="form"):
             yield Static(Text(t("settings.personal")), classes="section-title")
@@ -64,8 +65,10 @@ class SettingsScreen(FormScreen, Screen):
                     "theme",
                     "settings.field.theme",
                     Select(
-                        [(Text(name), name) for name in themes],
-                        value=self.app.theme if self.app.theme in themes else Select.NULL,
+                        [(Text(label), name) for label, name in themes],
+                        value=self.app.theme
+                        if self.app.theme in self.app.available_themes
+                        else Select.NULL,
                         allow_blank=False,
                         id="theme",
                     ),
@@ -133,14 +136,7 @@ class SettingsScreen(FormScreen, Screen):
     def _theme(self, event: Select.Changed) -> None:
         if event.value is Select.NULL or event.value == self.app.theme:
             return
-        from casebook import preferences
-
-        self.app.theme = str(event.value)
-        self.app.preferences.theme = str(event.value)
-        try:
-            preferences.save(self.app.preferences)
-        except OSError:
-            self.notify(t("app.prefs_not_saved"), severity="warning")
+        use_theme(self.app, str(event.value))
 
     # -- casebook settings: saved on request --------------------------------------------
 

@@ -80,7 +80,13 @@ class TrainingsScreen(Screen):
             table.move_cursor(row=table.get_row_index(keep), animate=False)
         total = sum(tr.participants for tr in found)
         self.query_one("#trainings-count", Static).update(
-            Text(t("trainings.count", count=len(found), participants=total))
+            Text(
+                t(
+                    "trainings.count",
+                    trainings=t("count.trainings", count=len(found)),
+                    participants=t("count.participants", count=total),
+                )
+            )
         )
 
     def selected(self):

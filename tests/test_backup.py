@@ -300,4 +300,6 @@ def test_backup_warning_for_the_today_screen(cb):
     backup.ensure_daily_backup(cb.path)
     assert backup.backup_warning(cb.path, 2) is None
     later = utcnow() + timedelta(days=3)
-    assert backup.backup_warning(cb.path, 2, now=later) == t("safety.backup.overdue", days=2)
+    assert backup.backup_warning(cb.path, 2, now=later) == t(
+        "safety.backup.overdue", count=2, days=2
+    )

@@ -57,7 +57,7 @@ def test_python_m_casebook_help(tmp_path):
 def test_console_script_help(tmp_path):
     result = _run([_console_script(), "--help"], tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "usage: casebook" in result.stdout
+    assert "gebruik: casebook" in result.stdout  # argparse's words in Dutch too
 
 
 _PROBE = """
@@ -102,7 +102,7 @@ def test_help_imports_neither_textual_nor_sqlalchemy(tmp_path, argv):
 def test_usage_errors_exit_2(tmp_path, argv):
     result = _run([sys.executable, "-m", "casebook", *argv], tmp_path)
     assert result.returncode == 2, (result.stdout, result.stderr)
-    assert "usage:" in result.stderr
+    assert "gebruik:" in result.stderr
 
 
 def test_refusal_exits_1(tmp_path):

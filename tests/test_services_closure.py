@@ -112,10 +112,10 @@ def test_open_work_blocks_closing_until_settled(cb):
     assert info.value.key == "error.close_open_items"
     assert info.value.params == {"steps": 5, "referrals": 2, "deadlines": 0}
     assert str(info.value) == (
-        "Settle first: 5 open step(s), 2 running referral(s) and 0 open deadline(s)"
+        "Settle first — open steps: 5, running referrals: 2, open deadlines: 0"
     )
     set_language("nl")
-    assert "5 open stap(pen), 2 lopende verwijzing(en) en 0 open termijn(en)" in str(info.value)
+    assert "open stappen: 5, lopende verwijzingen: 2, open termijnen: 0" in str(info.value)
     assert row_counts(cb) == counts
     assert get_case(cb, case_id).status == "OPEN"
 

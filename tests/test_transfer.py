@@ -218,7 +218,7 @@ def test_bad_fiftieth_case_writes_nothing_and_names_case_50_and_both_fields(
         f"casus 50 ({reference}): signals[0].received_on: Ongeldige datum: gebruik dd-mm-jjjj"
         in lines
     )
-    assert "2 probleem/problemen" in err
+    assert "2 problemen gevonden" in err
     again = open_casebook(tmp_path / "casebook.sqlite3")
     try:
         assert _fingerprint(again) == before

@@ -491,7 +491,9 @@ async def test_closing_refused_until_settled_then_closed_and_reopened(cb):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is modal
-        assert shown[-1][0].startswith("Eerst afhandelen: 1 open stap(pen), 1 lopende")
+        assert shown[-1][0] == (
+            "Eerst afhandelen — open stappen: 1, lopende verwijzingen: 1, open termijnen: 0"
+        )
         assert get_case(cb, case_id).status != "CLOSED"
         # settle them from the list: the step done, the placement carried by a partner
         await pilot.press("shift+tab")

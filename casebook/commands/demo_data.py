@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import argparse
 
-from casebook.i18n import t
+from casebook.i18n import t, tn
 
 BULK_FROM = 501
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, metavar="FILE", help=t("cli.opt.out_new"))
-    p.add_argument("--cases", type=int, default=150, metavar="N")
-    p.add_argument("--years", type=int, default=3, metavar="Y")
-    p.add_argument("--seed", type=int, default=1, metavar="S")
+    p.add_argument("--cases", type=int, default=150, metavar="N", help=t("cli.opt.cases"))
+    p.add_argument("--years", type=int, default=3, metavar="N", help=t("cli.opt.years"))
+    p.add_argument("--seed", type=int, default=1, metavar="N", help=t("cli.opt.seed"))
     p.add_argument("--today", metavar="DATE", help=t("cli.opt.today"))
     how = p.add_mutually_exclusive_group()
     how.add_argument("--bulk", action="store_true", default=None, help=t("bench.opt.bulk"))
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         out.unlink(missing_ok=True)
         raise
     cb.close()
-    print(t("cli.demo_written", path=str(out), cases=n))
+    print(tn("cli.demo_written", n, path=str(out), cases=n))
     if big_reference:
         print(t("bench.demo_big_case", reference=big_reference))
     return 0

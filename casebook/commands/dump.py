@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from casebook.i18n import t
+from casebook.i18n import t, tn
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
         result = write_dump(cb, out, plain=args.plain)
     finally:
         cb.close()
-    print(t("transfer.dumped", path=str(result.path), cases=result.cases))
+    print(tn("transfer.dumped", result.cases, path=str(result.path), cases=result.cases))
     if encrypted and not args.plain:
         print(t("crypt.dump.sealed", path=str(result.path)))
     elif encrypted:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
+from casebook.i18n import collation_key
 from casebook.models import Organisation
 from casebook.services.common import MAX_TEXT, Check, guarded
 
@@ -88,4 +89,7 @@ def search(session: Session, text: str = "", *, active_only: bool = False, limit
         )
     if active_only:
         stmt = stmt.where(Organisation.active.is_(True))
-    return list(session.exec(stmt.order_by(Organisation.name).limit(limit)))
+    found = session.exec(stmt.order_by(Organisation.name).limit(limit))
+    # SQLite orders by code point (every capital before "de Regenboog"); the officer
+    # reads a list ordered as in a dictionary
+    return sorted(found, key=lambda org: collation_key(org.name))

@@ -22,6 +22,20 @@ from casebook.models import (
 from casebook.services.common import MAX_TEXT, Check, ensure_open, guarded, record, touch_case
 
 
+def result_text(step) -> str:
+    """A step's result as the officer reads it. A step settled by a referral's reply
+    keeps the reply as its status code (`PLACED`), the same in every language; it is
+    shown as that status's label ("Geplaatst"). Any other result is the officer's text."""
+    from casebook import refdata
+
+    result = step.result or ""
+    if getattr(step, "referral_id", None) is not None and result in refdata.ref(
+        "referral_statuses"
+    ):
+        return refdata.label("referral_statuses", result)
+    return result
+
+
 @dataclass
 class StepInput:
     step_type: str = ""

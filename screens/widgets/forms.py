@@ -106,7 +106,7 @@ class CodeSelect(Select):
     ):
         self.list_name = list_name
         ref = refdata.ref(list_name)
-        items = [ref.get(c) for c in codes] if codes is not None else list(ref)
+        items = [ref.get(c) for c in codes] if codes is not None else ref.shown()
         options = [(Text(item.label), item.code) for item in items if item is not None]
         super().__init__(
             options,
