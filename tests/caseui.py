@@ -40,6 +40,21 @@ async def settle(pilot, rounds: int = 3) -> None:
         await pilot.pause()
 
 
+async def still(pilot, rounds: int = 40) -> None:
+    """Settle, then wait until two screenshots in a row are the same: a DataTable works
+    out its column widths when the app is idle, which on a loaded machine can come
+    after the workers and a pause (a snapshot then caught columns cut to the header's
+    width). Public API only: the screen as exported."""
+    await settle(pilot)
+    before = pilot.app.export_screenshot()
+    for _ in range(rounds):
+        await pilot.pause(0.02)
+        now = pilot.app.export_screenshot()
+        if now == before:
+            return
+        before = now
+
+
 async def type_text(pilot, text: str) -> None:
     await pilot.press(*("space" if ch == " " else ch for ch in text))
 

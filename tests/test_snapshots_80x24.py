@@ -5,7 +5,7 @@ intake form. Today at 80x24 is in test_snapshots_daily."""
 from __future__ import annotations
 
 from casebook import i18n
-from tests.caseui import case_app, settle
+from tests.caseui import case_app, settle, still
 from tests.test_snapshots_case import demo_case_id, fixed_zone  # noqa: F401 (a fixture)
 from tests.test_snapshots_daily import demo_app, steady
 
@@ -19,7 +19,7 @@ def test_case_steps_80x24(snap_compare, demo_cb, fixed_zone):  # noqa: F811
     async def open_steps(pilot):
         await settle(pilot)
         await pilot.press("3")
-        await settle(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=open_steps)
 

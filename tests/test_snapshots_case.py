@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from casebook import i18n
 from casebook.models import Case
-from tests.caseui import case_app, settle
+from tests.caseui import case_app, settle, still
 
 REFERENCE = "2026-0053"
 TABS = ["signals", "persons", "steps", "referrals", "contacts", "consent", "deadlines", "timeline"]
@@ -41,7 +41,7 @@ def test_case_screen_tab(snap_compare, demo_cb, fixed_zone, language, tab):
     async def open_tab(pilot):
         await settle(pilot)
         await pilot.press(str(TABS.index(tab) + 1))
-        await settle(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=(100, 32), run_before=open_tab)
 
@@ -54,6 +54,6 @@ def test_closure_dialog(snap_compare, demo_cb, fixed_zone, language):
     async def open_closure(pilot):
         await settle(pilot)
         await pilot.press("f10")
-        await settle(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=(100, 32), run_before=open_closure)

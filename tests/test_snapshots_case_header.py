@@ -8,7 +8,7 @@ import pytest
 
 from casebook import i18n
 from casebook.services import intake, triage
-from tests.caseui import case_app, settle
+from tests.caseui import case_app, still
 from tests.servicekit import TODAY
 
 
@@ -67,6 +67,6 @@ def test_case_header(snap_compare, cb, language, kind):
     app = case_app(cb, case_id)
 
     async def loaded(pilot):
-        await settle(pilot)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=(100, 20), run_before=loaded)

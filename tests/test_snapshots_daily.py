@@ -9,6 +9,7 @@ from textual.widgets import Input, TextArea
 
 from casebook import i18n
 from screens.app import CasebookApp
+from tests.caseui import still
 
 SIZE = (100, 32)
 
@@ -40,7 +41,7 @@ def steady(press: tuple[str, ...] = (), *, today_loaded: bool = False):
             widget.cursor_blink = False
         for widget in app.screen.query(TextArea):
             widget.cursor_blink = False
-        await settle()
+        await still(pilot)
 
     return run_before
 
