@@ -10,7 +10,8 @@ A remap is refused, and said so, when
   themselves (one of the two is only active at a time) are not a conflict.
 
 This module knows nothing of Textual: the UI hands it its tables as plain data
-(`screens.keytable`), so `casebook check` and the App check the same way.
+(`screens.keytable`); `casebook check` reads the same tables as shipped in
+`data/keytables.json` (`shipped_scopes`), so both check the same way.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ _KEY_NAMES = {
     "plus_sign": "plus",
     "low_line": "underscore",
 }
+
+
+TABLES_FILE = "keytables.json"
 
 
 @dataclass(frozen=True)
@@ -138,3 +142,14 @@ def _conflicts(wanted, refused, scopes) -> dict[str, str]:
                     )
                     break
     return found
+
+
+def shipped_scopes() -> dict[str, list[Bound]]:
+    """Every screen's key table as shipped in `data/keytables.json` (written from the
+    screens' BINDINGS by `python -m screens.keytable`; a test keeps it in step)."""
+    import json
+
+    from casebook.resources import data_root
+
+    raw = json.loads((data_root() / TABLES_FILE).read_text("utf-8"))
+    return {scope: [Bound(*entry) for entry in bindings] for scope, bindings in raw.items()}
