@@ -379,6 +379,10 @@ def may_create(path, explicit, args: argparse.Namespace) -> None:
     not mounted, must not silently start a new, empty casebook."""
     if not explicit or path.exists() or getattr(args, "create", False):
         return
+    from casebook import keys
+
+    if getattr(args, "encrypt", False) or keys.sidecar_path(path).exists():
+        return  # asked for: a new encrypted casebook (--encrypt, or `casebook encrypt`)
     from casebook.errors import StorageError
 
     if sys.stdin is not None and sys.stdin.isatty():
