@@ -198,15 +198,17 @@ class Reader:
 
 
 def _case_with_placed_step(db_path: Path) -> int:
-    """A case one of whose steps was settled by a referral's reply ("PLACED")."""
+    """A case one of whose steps was settled by a referral's reply ("PLACED"), with a
+    step still open and a referral still waiting (so `u`, its outcome, can be opened)."""
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
         row = db.execute(
             "SELECT s.case_id FROM followup_step s JOIN case_file c ON c.id = s.case_id"
             " WHERE s.result = 'PLACED' AND s.referral_id IS NOT NULL AND c.status != 'CLOSED'"
             " AND EXISTS (SELECT 1 FROM followup_step o WHERE o.case_id = c.id"
-            " AND o.status = 'OPEN') ORDER BY s.case_id LIMIT 1"
+            " AND o.status = 'OPEN') AND EXISTS (SELECT 1 FROM referral r"
+            " WHERE r.case_id = c.id AND r.status = 'REQUESTED') ORDER BY s.case_id LIMIT 1"
         ).fetchone()
-    assert row, "the demo casebook has an open case with a step settled by a placement"
+    assert row, "the demo casebook has an open case with a placed step and a waiting referral"
     return row[0]
 
 

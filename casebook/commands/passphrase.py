@@ -36,5 +36,5 @@ def run(args: argparse.Namespace) -> int:
         raise CasebookError("crypt.gave_up")
     new = _secret.ask_new_passphrase()
     copies = encryption.change_passphrase(path, old, new)
-    print(t("crypt.passphrase_changed", copies=copies))
+    print(t("crypt.passphrase_changed", count=copies))
     return 0

@@ -35,5 +35,5 @@ def run(args: argparse.Namespace) -> int:
         raise CasebookError("crypt.gave_up")
     new = _secret.ask_new_passphrase()
     copies = encryption.recover(path, code, new)
-    print(t("crypt.recovered", copies=copies))
+    print(t("crypt.recovered", count=copies))
     return 0
