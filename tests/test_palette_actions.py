@@ -6,8 +6,16 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.system_commands import SystemCommandsProvider
 
+from casebook.i18n import has
 from screens.localize import tr
 from tests.uikit import SIZE, make_app, palette_answered, settle, type_text
+
+
+def is_catalogue_key(description: str) -> bool:
+    """casebook's own descriptions are catalogue keys ("key.help"); Textual's are
+    English words, which the catalogue translates too but which are keys, not actions
+    (Ctrl+C's "Copy selected text")."""
+    return bool(description) and " " not in description and has(description)
 
 
 def own_bindings(node) -> list[Binding]:
@@ -16,7 +24,7 @@ def own_bindings(node) -> list[Binding]:
     found = []
     for cls in type(node).__mro__:
         for binding in cls.__dict__.get("BINDINGS", []):
-            if isinstance(binding, Binding) and tr(binding.description) != binding.description:
+            if isinstance(binding, Binding) and is_catalogue_key(binding.description):
                 found.append(binding)
     return found
 
