@@ -106,6 +106,10 @@ def _every_command(db: Path, folder: Path, out: Path, n: int) -> list[list[str]]
             ["erase", ref, "--person", "1"],
             ["erase", ref, "--person", "1", "--apply", "--yes"],
         ],
+        # stdin is /dev/null: no passphrase can be asked, each ends in words
+        "encrypt": [["encrypt", "--yes"]],
+        "passphrase": [["passphrase"]],
+        "recover": [["recover"]],
     }
     assert set(runs) == set(COMMANDS)  # a new subcommand needs its line here
     return [["--db", str(db), *argv] for name in COMMANDS for argv in runs[name]]

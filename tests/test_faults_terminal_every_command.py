@@ -52,6 +52,10 @@ def test_no_subcommand_prints_a_control_character(tmp_path, capsys):
         "purge": [["purge"]],
         "access": [["access", reference, "--person", "1", "--out", str(out / "a.md")]],
         "erase": [["erase", reference, "--person", "1"], ["erase", HOSTILE, "--person", "1"]],
+        # on a plain casebook, with no terminal to ask a passphrase on: refusals in words
+        "encrypt": [["encrypt", "--yes"]],
+        "passphrase": [["passphrase"]],
+        "recover": [["recover"]],
     }
     assert set(runs) == set(COMMANDS)  # a new subcommand needs its line here
     seen = []
