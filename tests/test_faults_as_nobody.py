@@ -52,6 +52,23 @@ def _interpreter() -> str | None:
     return None
 
 
+def _readable_by_nobody(path: Path) -> bool:
+    probe = _as_nobody(["test", "-r", str(path)])
+    return subprocess.run(probe, capture_output=True).returncode == 0
+
+
+def _visible_copy(source: Path, target: Path, marker: str) -> Path:
+    """`source` itself when `nobody` can read it (`marker` inside it), else a copy in
+    `target`: CI's virtual environment and clone may lie in folders only root may enter
+    (mktemp -d makes them 0700)."""
+    if _readable_by_nobody(source / marker):
+        return source
+    shutil.copytree(
+        source, target, symlinks=True, ignore=shutil.ignore_patterns(".git", "__pycache__")
+    )
+    return target
+
+
 def test_the_bad_file_and_permission_tests_pass_as_an_unprivileged_user():
     if os.geteuid() != 0 or not (shutil.which("runuser") or shutil.which("setpriv")):
         pytest.skip("needs root (who ignores file modes) and runuser or setpriv")
@@ -61,7 +78,10 @@ def test_the_bad_file_and_permission_tests_pass_as_an_unprivileged_user():
     work = Path(tempfile.mkdtemp(prefix="casebook-nobody-"))
     try:
         os.chown(work, NOBODY_UID, -1)
-        site_packages = sysconfig.get_paths()["purelib"]
+        root = _visible_copy(ROOT, work / "src", "pyproject.toml")
+        site_packages = str(
+            _visible_copy(Path(sysconfig.get_paths()["purelib"]), work / "site", "pytest")
+        )
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(work),
@@ -69,7 +89,7 @@ def test_the_bad_file_and_permission_tests_pass_as_an_unprivileged_user():
             "PYTHONDONTWRITEBYTECODE": "1",
             # the checkout first (the editable install's .pth is read only from a site
             # folder), then the suite's dependencies
-            "PYTHONPATH": os.pathsep.join([str(ROOT), site_packages]),
+            "PYTHONPATH": os.pathsep.join([str(root), site_packages]),
         }
         argv = [
             python,
@@ -82,12 +102,12 @@ def test_the_bad_file_and_permission_tests_pass_as_an_unprivileged_user():
             "-p",
             "no:cacheprovider",
             "--rootdir",
-            str(ROOT),
+            str(root),
             "-c",
-            str(ROOT / "pyproject.toml"),
+            str(root / "pyproject.toml"),
             "--basetemp",
             str(work / "tmp"),
-            *(str(ROOT / m) for m in MODULES),
+            *(str(root / m) for m in MODULES),
         ]
         result = subprocess.run(
             _as_nobody(["env", "-i", *(f"{k}={v}" for k, v in env.items()), *argv]),
