@@ -8,6 +8,7 @@ from pathlib import Path
 
 import screens.app
 from screens.app import CasebookApp
+from tests.uikit import workers_done
 
 TODAY = date(2026, 11, 28)
 
@@ -36,7 +37,7 @@ def case_app(casebook, case_id: int, **kw) -> ScreenApp:
 async def settle(pilot, rounds: int = 3) -> None:
     """Let workers finish and their results reach the screen."""
     for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
 
 

@@ -64,7 +64,9 @@ def _check_installed(bindir: Path, tmp: Path) -> None:
         [python, "-m", "pip", "show", "casebook"], cwd=tmp, env=env, capture_output=True
     )
     assert other.returncode != 0  # the unrelated PyPI project is not there
-    assert "usage: casebook" in _run([python, "-m", "casebook", "--help"], cwd=tmp, env=env).stdout
+    assert (
+        "gebruik: casebook" in _run([python, "-m", "casebook", "--help"], cwd=tmp, env=env).stdout
+    )
     script = bindir / ("casebook.exe" if os.name == "nt" else "casebook")
     assert _run([script, "--version"], cwd=tmp, env=env).stdout.startswith("casebook ")
 

@@ -267,7 +267,7 @@ async def test_deadlines_are_listed_and_settled_when_closing(cb):
         await pilot.press("f10")
         await settle(pilot)
         label = str(app.screen.query_one("#closure-items-label").render())
-        assert "2 stap(pen), 1 verwijzing(en), 2 termijn(en)" in label, label
+        assert "2 stappen, 1 verwijzing, 2 termijnen" in label, label
         text = screen_text(app)
         assert "Termijn" in text and "Aangifte" in text and "Bedenktijd" in text
         # the two reminder steps done, the placement ended, the first deadline done, the

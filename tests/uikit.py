@@ -4,6 +4,7 @@ officer does."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 from datetime import date
@@ -22,11 +23,25 @@ def make_app(cb) -> CasebookApp:
     return CasebookApp(cb)
 
 
+async def workers_done(app) -> None:
+    """Wait until the app's workers have finished. A read superseded by a newer one of
+    its group (screens.door reads are exclusive) ends cancelled: finished too, not a
+    failure (Textual's wait raises WorkerCancelled for it)."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(50):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            await asyncio.sleep(0.01)  # let the manager let go of the cancelled one
+
+
 async def settle(pilot, rounds: int = 2) -> None:
     """Let messages, timers and workers finish."""
     for _ in range(rounds):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
 
 
@@ -136,7 +151,7 @@ async def palette_answered(pilot, timeout: float = 10.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        await app.workers.wait_for_complete()  # the palette searches in a worker
+        await workers_done(app)  # the palette searches in a worker
         await pilot.pause()
         found = app.screen.query(CommandList)
         if found and found.first().option_count > 0 and not app.workers:
