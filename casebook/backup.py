@@ -87,7 +87,7 @@ def write_copy(source: Path, target: Path) -> Path:
         os.utime(tmp, (stamp, stamp))
         cipher.move_key_file(tmp, target)  # an encrypted copy's key file first
         os.replace(tmp, target)
-        _fsync_dir(folder)
+        paths.fsync_dir(folder)
     except cipher.DB_ERRORS as exc:
         _remove(tmp)
         raise _copy_error(source, target, exc, storage_error) from None
@@ -163,17 +163,6 @@ def quick_check(path: Path) -> bool:
     except (*cipher.DB_ERRORS, StorageError):  # damaged, or an encrypted copy locked
         return False
     return rows == [("ok",)]
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _fsync(path: Path) -> None:
@@ -431,7 +420,7 @@ def restore(source: Path | str, target: Path | str) -> RestoreResult:
             _remove(Path(f"{target}{suffix}"))
         cipher.move_key_file(tmp, target)
         os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        paths.fsync_dir(target.parent)
     except OSError as exc:
         _remove(tmp)
         raise StorageError(

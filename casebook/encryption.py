@@ -134,7 +134,7 @@ def encrypt_in_place(path: Path, passphrase: str, *, after_step=None) -> Encrypt
             backup._remove(Path(f"{path}{side}"))
         step("sides_removed")
         os.replace(tmp, path)
-        backup._fsync_dir(path.parent)
+        paths.fsync_dir(path.parent)
     except BaseException:
         backup._remove(tmp)
         raise
@@ -179,7 +179,7 @@ def encrypt_copy(db_path: Path, copy: Path) -> None:
         os.utime(tmp, (stat.st_atime, stat.st_mtime))  # its age stays the copy's
         cipher.move_key_file(tmp, copy)
         os.replace(tmp, copy)
-        backup._fsync_dir(copy.parent)
+        paths.fsync_dir(copy.parent)
     except BaseException:
         backup._remove(tmp)
         raise

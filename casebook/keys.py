@@ -249,19 +249,8 @@ def write_key_file(path: Path, key_file: KeyFile) -> None:
         raise CasebookError(
             "crypt.keys_unwritable", path=str(path), reason=exc.strerror or type(exc).__name__
         ) from None
-    fsync_dir(path.parent)
+    paths.fsync_dir(path.parent)
     paths.restrict(path)
-
-
-def fsync_dir(folder: Path) -> None:
-    if os.name == "nt":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def subkey(key: bytes, purpose: str) -> bytes:

@@ -92,6 +92,19 @@ def create_private_file(path: Path, *, exclusive: bool = True) -> None:
         os.close(fd)
 
 
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or a new file in `folder` durable (POSIX; Windows has no
+    directory handles to sync, and its renames are journalled by NTFS)."""
+    if os.name == "nt":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def restrict(path: Path, *, directory: bool = False) -> None:
     """Owner-only permissions on POSIX. On Windows chmod only toggles read-only, and
     nothing is changed: a file there has the permissions of the folder it is made in

@@ -51,18 +51,42 @@ def delay(attempt: int) -> float:
 def unlock(locked) -> None:
     """Ask the passphrase for `locked` (a cipher.Locked) until it opens the key; a
     wrong one is refused with a message and a growing delay."""
+    ask_until_it_opens(t("crypt.ask.passphrase", path=str(locked.db_path)), locked.unlock)
+
+
+def ask_until_it_opens(prompt: str, opens) -> str:
+    """Ask (masked) until `opens(answer)` accepts it, a wrong one refused with a
+    message and a growing delay; the accepted answer."""
     from casebook.errors import CasebookError
     from casebook.keys import WrongSecret
 
     for attempt in range(1, ATTEMPTS + 1):
-        passphrase = ask(t("crypt.ask.passphrase", path=str(locked.db_path)))
+        answer = ask(prompt)
         try:
-            locked.unlock(passphrase)
-            return
+            opens(answer)
+            return answer
         except WrongSecret as exc:
             print(exc.message(), file=sys.stderr)
             time.sleep(delay(attempt))
     raise CasebookError("crypt.gave_up")
+
+
+def rewrap(args, prompt_key: str, open_with: str, apply, done_key: str) -> int:
+    """`casebook passphrase` and `casebook recover`: the current secret (passphrase or
+    recovery code, `open_with` names the key file's method) asked until it opens the
+    key, then a new passphrase; `apply(path, secret, new)` rewraps, and returns how
+    many backups' key files it rewrapped too."""
+    from casebook import cipher, paths
+    from casebook.errors import CasebookError
+
+    path = paths.resolve_db_path(args.db)
+    if not cipher.is_encrypted(path):
+        raise CasebookError("crypt.not_encrypted", path=str(path))
+    key_file = cipher.key_file(path)
+    secret = ask_until_it_opens(t(prompt_key), getattr(key_file, open_with))
+    new = ask_new_passphrase()
+    print(t(done_key, count=apply(path, secret, new)))
+    return 0
 
 
 def show_recovery_code(code: str) -> None:
