@@ -198,18 +198,46 @@ class Reader:
 
 
 def _case_with_placed_step(db_path: Path) -> int:
-    """A case one of whose steps was settled by a referral's reply ("PLACED"), with a
-    step still open and a referral still waiting (so `u`, its outcome, can be opened)."""
+    """A case one of whose steps was settled by a referral's reply ("PLACED")."""
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
         row = db.execute(
             "SELECT s.case_id FROM followup_step s JOIN case_file c ON c.id = s.case_id"
             " WHERE s.result = 'PLACED' AND s.referral_id IS NOT NULL AND c.status != 'CLOSED'"
             " AND EXISTS (SELECT 1 FROM followup_step o WHERE o.case_id = c.id"
-            " AND o.status = 'OPEN') AND EXISTS (SELECT 1 FROM referral r"
-            " WHERE r.case_id = c.id AND r.status = 'REQUESTED') ORDER BY s.case_id LIMIT 1"
+            " AND o.status = 'OPEN') ORDER BY s.case_id LIMIT 1"
         ).fetchone()
-    assert row, "the demo casebook has an open case with a placed step and a waiting referral"
+    assert row, "the demo casebook has an open case with a step settled by a placement"
     return row[0]
+
+
+def _case_with_waiting_referral(db_path: Path) -> int:
+    """An open case with a referral still waiting for its answer (`u` records it)."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
+        row = db.execute(
+            "SELECT r.case_id FROM referral r JOIN case_file c ON c.id = r.case_id"
+            " WHERE r.status = 'REQUESTED' AND c.status != 'CLOSED' ORDER BY r.case_id LIMIT 1"
+        ).fetchone()
+    assert row, "the demo casebook has an open case with a waiting referral"
+    return row[0]
+
+
+async def _walk_referral_outcome(pilot, reader: Reader, case_id: int, seen: set[str]) -> None:
+    """The referral-outcome form, on the row of a referral still waiting."""
+    from screens.case_screen import CaseScreen
+
+    app = pilot.app
+    app.open_case(case_id)
+    await wait_until(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.data)
+    case = app.screen
+    await _press(pilot, "4")
+    table = case.query_one("#case-table")
+    for row in range(table.row_count):
+        table.move_cursor(row=row)
+        await settle(pilot)
+        if any(b.binding.key == "u" and b.enabled for b in case.active_bindings.values()):
+            await _visit(pilot, reader, "case, referral outcome", ("u",), seen)
+            break
+    await _press(pilot, "escape")
 
 
 async def _press(pilot, *keys: str) -> None:
@@ -375,6 +403,9 @@ async def _walk(pilot, reader: Reader, case_id: int) -> set[str]:
     for key in ("d", "a", "l"):
         await _visit(pilot, reader, f"Today, key {key}", (key,), seen)
     await _walk_case(pilot, reader, case_id, seen)
+    await _walk_referral_outcome(
+        pilot, reader, _case_with_waiting_referral(app.casebook.path), seen
+    )
     return seen
 
 
