@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.widgets.selection_list import Selection
 
 from casebook import refdata
 from casebook.dates import format_date
@@ -24,7 +23,7 @@ from casebook.services.case_details import CaseDetailsInput
 from screens.case_form_modal import FormModal
 from screens.widgets.focus import focus_now
 from screens.widgets.forms import CodeSelect, FormField, literal
-from screens.widgets.ticks import TickList
+from screens.widgets.ticks import TickList, ticks_of
 
 
 class CasePicker(Vertical):
@@ -263,29 +262,15 @@ class CaseDetailsModal(FormModal):
             "dupes.details.sector",
             CodeSelect("sectors", value=c.sector, id="details-sector"),
         )
-        others = set(c.other_sectors)
         yield FormField(
             "other_sectors",
             "dupes.details.other_sectors",
-            TickList(
-                *[
-                    Selection(Text(item.label), item.code, item.code in others)
-                    for item in refdata.ref("sectors")
-                ],
-                id="details-other-sectors",
-            ),
+            ticks_of("sectors", c.other_sectors, id="details-other-sectors"),
         )
-        chosen = set(c.exploitation_types)
         yield FormField(
             "exploitation_types",
             "case.field.exploitation_types",
-            TickList(
-                *[
-                    Selection(Text(item.label), item.code, item.code in chosen)
-                    for item in refdata.ref("exploitation_types")
-                ],
-                id="details-exploitation",
-            ),
+            ticks_of("exploitation_types", c.exploitation_types, id="details-exploitation"),
         )
 
     def collect(self) -> CaseDetailsInput:

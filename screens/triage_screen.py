@@ -12,7 +12,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Static, TextArea
-from textual.widgets.selection_list import Selection
 
 from casebook import refdata
 from casebook.errors import ValidationError
@@ -29,7 +28,7 @@ from screens.widgets.forms import (
     literal,
     renumbered,
 )
-from screens.widgets.ticks import TickList
+from screens.widgets.ticks import TickList, ticks_of
 
 FIRST_STEP_ROWS = 3
 
@@ -169,13 +168,7 @@ class TriageScreen(FormScreen, Screen):
             yield FormField(
                 "exploitation_types",
                 "triage.field.exploitation_types",
-                TickList(
-                    *[
-                        Selection(Text(item.label), item.code, item.code in chosen)
-                        for item in refdata.ref("exploitation_types")
-                    ],
-                    id="exploitation",
-                ),
+                ticks_of("exploitation_types", chosen, id="exploitation"),
                 required=True,
             )
             yield FormField(

@@ -39,3 +39,21 @@ class TickList(SelectionList):
     def _button_inner() -> str:
         # what Textual draws in a toggle (the "X"), from the public Checkbox class
         return Checkbox.BUTTON_INNER
+
+
+def ticks_of(list_name: str, chosen, *, id: str) -> TickList:  # noqa: A002 (Textual's name)
+    """A TickList of a reference list's items (`casebook.refdata`), by their label in the
+    officer's language, with the codes in `chosen` ticked."""
+    from rich.text import Text
+    from textual.widgets.selection_list import Selection
+
+    from casebook import refdata
+
+    chosen = set(chosen)
+    return TickList(
+        *[
+            Selection(Text(item.label), item.code, item.code in chosen)
+            for item in refdata.ref(list_name)
+        ],
+        id=id,
+    )
